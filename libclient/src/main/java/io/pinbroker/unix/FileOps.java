@@ -1,0 +1,159 @@
+package io.pinbroker.unix;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** File descriptor operations on fds that the caller owns or borrows. Nothing here closes them. */
+public final class FileOps {
+  public static final int O_RDONLY = 0;
+  public static final int O_WRONLY = 1;
+  public static final int O_RDWR = 2;
+  public static final int O_ACCMODE = 3;
+  public static final int O_NOCTTY = 0400;
+  public static final int O_APPEND = 02000;
+  public static final int O_NONBLOCK = 04000;
+  public static final int O_CLOEXEC = 02000000;
+  public static final int O_PATH = 010000000;
+  public static final int FD_CLOEXEC = 1;
+  public static final int MFD_CLOEXEC = 1;
+  public static final int MFD_ALLOW_SEALING = 2;
+
+  private FileOps() {}
+
+  /** statx(fd, "", AT_EMPTY_PATH): the type, owner, identity and size of an open file. */
+  public static FileStat stat(int fd) throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment buf = a.allocate(256, 8);
+      MemorySegment empty = a.allocateFrom("");
+      MemorySegment st = Libc.state();
+      int r =
+          (int)
+              Libc.STATX.invokeExact(
+                  st, fd, empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, buf);
+      check(r, st, "statx");
+      int mode = buf.get(JAVA_SHORT, 28) & 0xFFFF;
+      long dev = makedev(buf.get(JAVA_INT, 136), buf.get(JAVA_INT, 140));
+      return new FileStat(
+          mode,
+          buf.get(JAVA_INT, 20),
+          buf.get(JAVA_INT, 24),
+          dev,
+          buf.get(JAVA_LONG, 32),
+          buf.get(JAVA_LONG, 40));
+    } catch (Throwable t) {
+      throw SeqpacketSocket.asIo(t);
+    }
+  }
+
+  /** glibc's makedev encoding, so that the number matches st_dev. */
+  static long makedev(int major, int minor) {
+    long ma = major & 0xFFFFFFFFL;
+    long mi = minor & 0xFFFFFFFFL;
+    return ((ma & 0xFFFFF000L) << 32)
+        | ((ma & 0xFFFL) << 8)
+        | ((mi & 0xFFFFFF00L) << 12)
+        | (mi & 0xFFL);
+  }
+
+  /** open(2) with O_CLOEXEC added. The caller owns the result. */
+  public static Fd open(String path, int flags) throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment p = a.allocateFrom(path);
+      MemorySegment st = Libc.state();
+      int r = (int) Libc.OPEN.invokeExact(st, p, flags | O_CLOEXEC, 0);
+      check(r, st, "open " + path);
+      return Fd.adopt(r);
+    } catch (Throwable t) {
+      throw SeqpacketSocket.asIo(t);
+    }
+  }
+
+  /**
+   * Opens the object behind {@code fd} again through {@code /proc/self/fd}, giving a new open file
+   * description with its own offset and exactly the access in {@code flags}.
+   */
+  public static Fd reopen(int fd, int flags) throws IOException {
+    return open("/proc/self/fd/" + fd, flags | O_NOCTTY);
+  }
+
+  /** fcntl(F_GETFL): access mode and status flags of the open file description. */
+  public static int statusFlags(int fd) throws IOException {
+    return fcntl(fd, Libc.F_GETFL, 0, "F_GETFL");
+  }
+
+  /** fcntl(F_SETFL) on a description the caller alone holds. */
+  public static void setStatusFlags(int fd, int flags) throws IOException {
+    fcntl(fd, Libc.F_SETFL, flags, "F_SETFL");
+  }
+
+  /** fcntl(F_GETFD): the descriptor flags (FD_CLOEXEC). */
+  public static int descriptorFlags(int fd) throws IOException {
+    return fcntl(fd, Libc.F_GETFD, 0, "F_GETFD");
+  }
+
+  /** A close-on-exec duplicate numbered at least {@code min}; the caller owns it. */
+  public static Fd duplicate(int fd, int min) throws IOException {
+    return Fd.adopt(fcntl(fd, Libc.F_DUPFD_CLOEXEC, min, "F_DUPFD_CLOEXEC"));
+  }
+
+  private static int fcntl(int fd, int cmd, int arg, String what) throws IOException {
+    MemorySegment st = Libc.state();
+    int r;
+    try {
+      r = (int) Libc.FCNTL.invokeExact(st, fd, cmd, arg);
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
+    return check(r, st, what);
+  }
+
+  /** memfd_create(2) then ftruncate to {@code size}. The caller owns the result. */
+  public static Fd memfd(String name, long size, int flags) throws IOException {
+    Fd fd;
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment n = a.allocateFrom(name);
+      MemorySegment st = Libc.state();
+      int r = (int) Libc.MEMFD_CREATE.invokeExact(st, n, flags | MFD_CLOEXEC);
+      fd = Fd.adopt(check(r, st, "memfd_create"));
+    } catch (Throwable t) {
+      throw SeqpacketSocket.asIo(t);
+    }
+    try {
+      MemorySegment st = Libc.state();
+      check((int) Libc.FTRUNCATE.invokeExact(st, fd.value(), size), st, "ftruncate");
+      return fd;
+    } catch (Throwable t) {
+      fd.close();
+      throw SeqpacketSocket.asIo(t);
+    }
+  }
+
+  /** Raises the soft RLIMIT_NOFILE to the hard limit and returns the new soft limit. */
+  public static long raiseFdLimit() throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment lim = a.allocate(16, 8);
+      MemorySegment st = Libc.state();
+      check((int) Libc.GETRLIMIT.invokeExact(st, Libc.RLIMIT_NOFILE, lim), st, "getrlimit");
+      long hard = lim.get(JAVA_LONG, 8);
+      if (lim.get(JAVA_LONG, 0) < hard) {
+        lim.set(JAVA_LONG, 0, hard);
+        check((int) Libc.SETRLIMIT.invokeExact(st, Libc.RLIMIT_NOFILE, lim), st, "setrlimit");
+      }
+      return hard;
+    } catch (Throwable t) {
+      throw SeqpacketSocket.asIo(t);
+    }
+  }
+
+  static int check(int r, MemorySegment st, String what) throws ErrnoException {
+    if (r < 0) {
+      throw new ErrnoException(what, Libc.errno(st));
+    }
+    return r;
+  }
+}

@@ -1,0 +1,331 @@
+package io.pinbroker.protocol;
+
+import io.pinbroker.protocol.Reply.Done;
+import io.pinbroker.protocol.Reply.Failure;
+import io.pinbroker.protocol.Reply.GetReply;
+import io.pinbroker.protocol.Reply.HelloReply;
+import io.pinbroker.protocol.Reply.ListReply;
+import io.pinbroker.protocol.Reply.NodeReply;
+import io.pinbroker.protocol.Request.Chmod;
+import io.pinbroker.protocol.Request.Chown;
+import io.pinbroker.protocol.Request.Get;
+import io.pinbroker.protocol.Request.Hello;
+import io.pinbroker.protocol.Request.ListDir;
+import io.pinbroker.protocol.Request.Mkdir;
+import io.pinbroker.protocol.Request.Pin;
+import io.pinbroker.protocol.Request.Rename;
+import io.pinbroker.protocol.Request.Rmdir;
+import io.pinbroker.protocol.Request.Stat;
+import io.pinbroker.protocol.Request.Unlink;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Encodes and decodes frames. Pure functions over {@link ByteBuffer}; decoding is total: any byte
+ * string yields a result or a {@link MalformedFrameException}, never another exception.
+ */
+public final class FrameCodec {
+  private static final int MAX_STRING = 0xFFFF;
+
+  private FrameCodec() {}
+
+  // ---- requests ----
+
+  /**
+   * Writes a request frame into {@code out} (from its position) and flips it for sending.
+   *
+   * @throws IllegalArgumentException if the frame would exceed {@link Limits#MAX_FRAME_BYTES}
+   */
+  public static void encodeRequest(RequestFrame frame, ByteBuffer out) {
+    Request r = frame.request();
+    encode(out, r.opcode().code(), 0, frame.requestId(), Status.OK, frame.fdCount(), w -> writeBody(r, w));
+  }
+
+  private static void writeBody(Request request, WireWriter w) {
+    switch (request) {
+      case Hello h -> w.u16(h.minVersion()).u16(h.maxVersion()).u64(h.features());
+      case Pin p ->
+          w.string(p.path()).u32(p.mode()).u32(p.gid()).u32(p.flags()).u64(p.expectedGeneration());
+      case Get g -> w.string(g.path()).u8(g.readOnly() ? 0 : 1);
+      case Stat s -> w.string(s.path());
+      case ListDir l -> w.string(l.path()).string(l.after()).u32(l.limit());
+      case Mkdir m -> w.string(m.path()).u32(m.mode());
+      case Rmdir r -> w.string(r.path());
+      case Unlink u -> w.string(u.path());
+      case Rename r -> w.string(r.from()).string(r.to()).u8(r.mode().code());
+      case Chmod c -> w.string(c.path()).u32(c.mode());
+      case Chown c -> w.string(c.path()).u32(c.uid()).u32(c.gid());
+    }
+  }
+
+  /** Decodes one request datagram (the buffer's remaining bytes). */
+  public static DecodedRequest decodeRequest(ByteBuffer datagram) {
+    try {
+      WireReader r = new WireReader(datagram);
+      Header h = Header.read(r);
+      if ((h.flags & Frames.FLAG_REPLY) != 0) {
+        throw new MalformedFrameException("reply flag set on a request");
+      }
+      if (h.status != 0) {
+        throw new MalformedFrameException("non-zero status on a request");
+      }
+      Opcode op = Opcode.valueOf((byte) h.opcode);
+      if (op == null) {
+        return new DecodedRequest.UnknownOpcode(h.requestId, h.opcode, h.fdCount);
+      }
+      Request req = readRequestBody(op, r);
+      r.end();
+      return new DecodedRequest.Valid(new RequestFrame(h.requestId, h.fdCount, req));
+    } catch (MalformedFrameException e) {
+      return new DecodedRequest.Malformed(e.getMessage());
+    }
+  }
+
+  private static Request readRequestBody(Opcode op, WireReader r) throws MalformedFrameException {
+    return switch (op) {
+      case HELLO -> new Hello(r.u16("min_version"), r.u16("max_version"), r.u64("features"));
+      case PIN ->
+          new Pin(path(r), r.u32("mode"), r.u32("gid"), r.u32("flags"), r.u64("generation"));
+      case GET -> new Get(path(r), readOnly(r.u8("access")));
+      case STAT -> new Stat(path(r));
+      case LIST -> new ListDir(path(r), r.string("after", MAX_STRING), r.u32("limit"));
+      case MKDIR -> new Mkdir(path(r), r.u32("mode"));
+      case RMDIR -> new Rmdir(path(r));
+      case UNLINK -> new Unlink(path(r));
+      case RENAME -> new Rename(path(r), path(r), r.code(RenameMode.values(), "rename mode"));
+      case CHMOD -> new Chmod(path(r), r.u32("mode"));
+      case CHOWN -> new Chown(path(r), r.u32("uid"), r.u32("gid"));
+    };
+  }
+
+  private static String path(WireReader r) throws MalformedFrameException {
+    return r.string("path", MAX_STRING);
+  }
+
+  private static boolean readOnly(int access) throws MalformedFrameException {
+    return switch (access) {
+      case 0 -> true;
+      case 1 -> false;
+      default -> throw new MalformedFrameException("unknown access " + access);
+    };
+  }
+
+  // ---- replies ----
+
+  /**
+   * Writes a reply frame into {@code out} (from its position) and flips it for sending.
+   *
+   * @throws IllegalArgumentException if the frame would exceed {@link Limits#MAX_FRAME_BYTES}
+   */
+  public static void encodeReply(ReplyFrame frame, ByteBuffer out) {
+    Reply reply = frame.reply();
+    encode(
+        out,
+        frame.opcode(),
+        Frames.FLAG_REPLY,
+        frame.requestId(),
+        reply.status(),
+        frame.fdCount(),
+        w -> writeBody(reply, w));
+  }
+
+  private static void writeBody(Reply reply, WireWriter w) {
+    switch (reply) {
+      case HelloReply h ->
+          w.u16(h.version())
+              .u16(h.maxFds())
+              .u32(h.maxFrameBytes())
+              .u64(h.features())
+              .u32(h.pid())
+              .u32(h.uid())
+              .u32(h.gid());
+      case NodeReply n -> writeInfo(n.info(), w);
+      case GetReply g -> writeInfo(g.info(), w).u8(g.handout().code());
+      case ListReply l -> {
+        w.u8(l.more() ? 1 : 0).u8(0).u16(l.entries().size());
+        for (DirEntry e : l.entries()) {
+          writeInfo(e.info(), w.string(e.name()));
+        }
+      }
+      case Done d -> {}
+      case Failure f -> w.string(truncate(f.detail()));
+    }
+  }
+
+  private static WireWriter writeInfo(NodeInfo i, WireWriter w) {
+    return w.u8(i.type().code())
+        .u8(i.kind().code())
+        .u8(i.fdType().code())
+        .u8(0)
+        .u32(i.mode())
+        .u32(i.uid())
+        .u32(i.gid())
+        .u64(i.generation())
+        .u64(i.ctimeNanos())
+        .u64(i.mtimeNanos())
+        .u64(i.dev())
+        .u64(i.ino())
+        .u64(i.size())
+        .u32(i.children());
+  }
+
+  /** Bytes one LIST entry takes in a reply, for filling a page up to the frame cap. */
+  public static int listEntryBytes(String name) {
+    return WireWriter.stringBytes(name) + NodeInfo.WIRE_BYTES;
+  }
+
+  /** Bytes of a LIST reply with no entries. */
+  public static final int LIST_REPLY_OVERHEAD = Frames.HEADER_BYTES + 4;
+
+  private static String truncate(String detail) {
+    byte[] bytes = detail.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length <= Limits.MAX_DETAIL_BYTES) {
+      return detail;
+    }
+    return new String(bytes, 0, Limits.MAX_DETAIL_BYTES, StandardCharsets.UTF_8);
+  }
+
+  /** Decodes one reply datagram; the opcode in its header selects the body layout. */
+  public static ReplyFrame decodeReply(ByteBuffer datagram) throws MalformedFrameException {
+    WireReader r = new WireReader(datagram);
+    Header h = Header.read(r);
+    if ((h.flags & Frames.FLAG_REPLY) == 0) {
+      throw new MalformedFrameException("reply flag missing");
+    }
+    Opcode op = Opcode.valueOf((byte) h.opcode);
+    Reply reply;
+    if (h.status != 0) {
+      Status status = Status.valueOf(h.status);
+      String detail = r.string("detail", MAX_STRING);
+      reply =
+          status != null
+              ? new Failure(status, detail)
+              : new Failure(Status.EPROTO, "unknown status " + h.status + ": " + detail);
+    } else if (op == null) {
+      throw new MalformedFrameException("unknown opcode " + h.opcode + " in an OK reply");
+    } else {
+      reply = readReplyBody(op, r);
+    }
+    r.end();
+    return new ReplyFrame(h.requestId, h.opcode, h.fdCount, reply);
+  }
+
+  private static Reply readReplyBody(Opcode op, WireReader r) throws MalformedFrameException {
+    return switch (op) {
+      case HELLO ->
+          helloReply(r.u16("version"), r.u16("max_fds"), r.u32("max_frame"), r.u64("features"), r);
+      case PIN, STAT, MKDIR, CHMOD, CHOWN -> new NodeReply(readInfo(r));
+      case GET -> new GetReply(readInfo(r), r.code(Handout.values(), "handout"));
+      case LIST -> listReply(r);
+      case RMDIR, UNLINK, RENAME -> new Done();
+    };
+  }
+
+  private static HelloReply helloReply(
+      int version, int maxFds, int maxFrame, long features, WireReader r)
+      throws MalformedFrameException {
+    return new HelloReply(
+        version, features, maxFrame, maxFds, r.u32("pid"), r.u32("uid"), r.u32("gid"));
+  }
+
+  private static ListReply listReply(WireReader r) throws MalformedFrameException {
+    boolean more = r.u8("more") != 0;
+    r.u8("reserved");
+    int count = r.u16("count");
+    if (count > r.remaining() / (NodeInfo.WIRE_BYTES + 2)) {
+      throw new MalformedFrameException("entry count " + count + " exceeds the frame");
+    }
+    List<DirEntry> entries = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      entries.add(new DirEntry(r.string("name", MAX_STRING), readInfo(r)));
+    }
+    return new ListReply(entries, more);
+  }
+
+  private static NodeInfo readInfo(WireReader r) throws MalformedFrameException {
+    NodeType type = r.code(NodeType.values(), "node type");
+    ObjectKind kind = r.code(ObjectKind.values(), "object kind");
+    FdType fdType = r.code(FdType.values(), "fd type");
+    r.u8("reserved");
+    return new NodeInfo(
+        type,
+        kind,
+        fdType,
+        r.u32("mode"),
+        r.u32("uid"),
+        r.u32("gid"),
+        r.u64("generation"),
+        r.u64("ctime"),
+        r.u64("mtime"),
+        r.u64("dev"),
+        r.u64("ino"),
+        r.u64("size"),
+        r.u32("children"));
+  }
+
+  // ---- header ----
+
+  private interface BodyWriter {
+    void write(WireWriter w);
+  }
+
+  private static void encode(
+      ByteBuffer out, int opcode, int flags, int id, Status status, int fdCount, BodyWriter body) {
+    if (fdCount < 0 || fdCount > Limits.MAX_FDS_PER_FRAME) {
+      throw new IllegalArgumentException("fd count " + fdCount + " out of range");
+    }
+    int start = out.position();
+    ByteBuffer frame = out.slice(start, Math.min(out.remaining(), Limits.MAX_FRAME_BYTES));
+    WireWriter w = new WireWriter(frame);
+    try {
+      w.u16(Frames.MAGIC).u8(opcode).u8(flags).u32(id).u16(status.code()).u8(fdCount).u8(0);
+      w.u32(0);
+      body.write(w);
+    } catch (BufferOverflowException e) {
+      throw new IllegalArgumentException("frame exceeds " + Limits.MAX_FRAME_BYTES + " bytes", e);
+    }
+    int length = w.position();
+    w.putU32At(12, length - Frames.HEADER_BYTES);
+    out.position(start + length);
+    out.flip();
+    out.position(start);
+  }
+
+  private record Header(int opcode, int flags, int requestId, int status, int fdCount) {
+    static Header read(WireReader r) throws MalformedFrameException {
+      if (r.remaining() > Limits.MAX_FRAME_BYTES) {
+        throw new MalformedFrameException(
+            "datagram of " + r.remaining() + " bytes exceeds " + Limits.MAX_FRAME_BYTES);
+      }
+      if (r.remaining() < Frames.HEADER_BYTES) {
+        throw new MalformedFrameException(
+            "datagram of " + r.remaining() + " bytes is shorter than the header");
+      }
+      int magic = r.u16("magic");
+      if (magic != Frames.MAGIC) {
+        throw new MalformedFrameException(String.format("bad magic 0x%04x", magic));
+      }
+      int opcode = r.u8("opcode");
+      int flags = r.u8("flags");
+      int id = r.u32("request_id");
+      int status = r.u16("status");
+      int fdCount = r.u8("fd_count");
+      int reserved = r.u8("reserved");
+      long bodyLength = r.u32("body_length") & 0xFFFFFFFFL;
+      if ((flags & ~Frames.FLAG_REPLY) != 0 || reserved != 0) {
+        throw new MalformedFrameException("reserved header bits set");
+      }
+      if (fdCount > Limits.MAX_FDS_PER_FRAME) {
+        throw new MalformedFrameException("fd_count " + fdCount + " exceeds 253");
+      }
+      if (bodyLength != r.remaining()) {
+        throw new MalformedFrameException(
+            "body_length " + bodyLength + " but " + r.remaining() + " body bytes arrived");
+      }
+      return new Header(opcode, flags, id, status, fdCount);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.pinbroker.protocol;
+
+/** Operation codes. A reply carries the opcode of the request it answers. */
+public enum Opcode {
+  HELLO(0x01),
+  PIN(0x02),
+  GET(0x03),
+  STAT(0x04),
+  LIST(0x05),
+  MKDIR(0x06),
+  RMDIR(0x07),
+  UNLINK(0x08),
+  RENAME(0x09),
+  CHMOD(0x0A),
+  CHOWN(0x0B);
+
+  private static final Opcode[] BY_CODE = new Opcode[256];
+
+  static {
+    for (Opcode op : values()) {
+      BY_CODE[op.code] = op;
+    }
+  }
+
+  private final int code;
+
+  Opcode(int code) {
+    this.code = code;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  /** The opcode for a wire byte, or {@code null} if unknown. */
+  public static Opcode valueOf(byte code) {
+    return BY_CODE[code & 0xFF];
+  }
+}

@@ -1,0 +1,108 @@
+package io.pinbroker.protocol;
+
+/** A request body. Each record is one opcode; PROTOCOL.md gives its byte layout. */
+public sealed interface Request {
+  Opcode opcode();
+
+  /** How many fds must travel with this request. */
+  default int requiredFds() {
+    return 0;
+  }
+
+  /** Opens a session. Must be the first request on a connection. */
+  record Hello(int minVersion, int maxVersion, long features) implements Request {
+    public Opcode opcode() {
+      return Opcode.HELLO;
+    }
+  }
+
+  /**
+   * Binds the one attached fd to a new name (bind semantics: EEXIST if taken).
+   *
+   * @param gid the entry's group, or {@link #DEFAULT_ID} for the peer's own group
+   * @param flags {@link #PIN_REPLACE} and {@link #PIN_CAS}
+   * @param expectedGeneration with {@link #PIN_CAS}: the generation the existing entry must have
+   */
+  record Pin(String path, int mode, int gid, int flags, long expectedGeneration)
+      implements Request {
+    public Opcode opcode() {
+      return Opcode.PIN;
+    }
+
+    @Override
+    public int requiredFds() {
+      return 1;
+    }
+  }
+
+  /** Opens an entry and returns a new fd (connect semantics: ENOENT or EACCES). */
+  record Get(String path, boolean readOnly) implements Request {
+    public Opcode opcode() {
+      return Opcode.GET;
+    }
+  }
+
+  record Stat(String path) implements Request {
+    public Opcode opcode() {
+      return Opcode.STAT;
+    }
+  }
+
+  /**
+   * Lists a directory in name order, one page at a time.
+   *
+   * @param after return only names sorting after this one; empty for the first page
+   * @param limit most entries to return; 0 for as many as fit in one frame
+   */
+  record ListDir(String path, String after, int limit) implements Request {
+    public Opcode opcode() {
+      return Opcode.LIST;
+    }
+  }
+
+  record Mkdir(String path, int mode) implements Request {
+    public Opcode opcode() {
+      return Opcode.MKDIR;
+    }
+  }
+
+  record Rmdir(String path) implements Request {
+    public Opcode opcode() {
+      return Opcode.RMDIR;
+    }
+  }
+
+  record Unlink(String path) implements Request {
+    public Opcode opcode() {
+      return Opcode.UNLINK;
+    }
+  }
+
+  record Rename(String from, String to, RenameMode mode) implements Request {
+    public Opcode opcode() {
+      return Opcode.RENAME;
+    }
+  }
+
+  record Chmod(String path, int mode) implements Request {
+    public Opcode opcode() {
+      return Opcode.CHMOD;
+    }
+  }
+
+  /** Changes owner and group; {@link #DEFAULT_ID} leaves one unchanged. */
+  record Chown(String path, int uid, int gid) implements Request {
+    public Opcode opcode() {
+      return Opcode.CHOWN;
+    }
+  }
+
+  /** PIN flag: replace an existing entry atomically (its generation bumps). */
+  int PIN_REPLACE = 1;
+
+  /** PIN flag: replace only if the existing entry's generation equals the expected one. */
+  int PIN_CAS = 2;
+
+  /** A uid or gid of all ones: "the default" in PIN, "unchanged" in CHOWN. */
+  int DEFAULT_ID = -1;
+}
