@@ -1,0 +1,14 @@
+package io.pinbroker.daemon;
+
+import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.server.ServerConfig;
+import java.nio.file.Path;
+
+/**
+ * Everything the broker is configured with.
+ *
+ * @param socket where to listen; null to pick the first usable standard location
+ * @param socketMode permission bits of the socket file (access control happens per path)
+ */
+public record BrokerConfig(
+    Path socket, int socketMode, NamespaceConfig namespace, ServerConfig server) {}

@@ -1,0 +1,177 @@
+package io.pinbroker.daemon;
+
+import io.pinbroker.cli.OctalMode;
+import io.pinbroker.client.SocketLocation;
+import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.server.ServerConfig;
+import io.pinbroker.unix.FileOps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pinbrokerd}: the broker daemon. */
+@Command(
+    name = "pinbrokerd",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    sortOptions = false,
+    description = {
+      "Keeps file descriptors alive under a tree of names and hands them to other processes"
+          + " over a Unix SOCK_SEQPACKET socket.",
+      ""
+    },
+    footer = {
+      "",
+      "Every option may also be set in the --config file as NAME=VALUE, e.g. 'umask=027'.",
+      "Without --socket or PINBROKER_SOCKET the broker listens on "
+          + SocketLocation.DEFAULT
+          + ", or, if that directory cannot be created, in $XDG_RUNTIME_DIR/pinbroker/ or"
+          + " $TMPDIR/pinbroker-UID/, and says where.",
+      "",
+      "Exit status: 0 after SIGTERM/SIGINT; 1 if it cannot start; 2 on a usage error."
+    })
+public final class Main implements Callable<Integer> {
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Read option defaults from this properties file.")
+  Path config;
+
+  @Option(
+      names = "--socket",
+      paramLabel = "PATH",
+      description = "Listen here (default: $PINBROKER_SOCKET, else the standard locations).")
+  Path socket;
+
+  @Option(
+      names = "--socket-mode",
+      paramLabel = "MODE",
+      converter = OctalMode.class,
+      defaultValue = "0666",
+      description = "Mode of the socket file (default: ${DEFAULT-VALUE}).")
+  int socketMode;
+
+  @Option(
+      names = "--root-mode",
+      paramLabel = "MODE",
+      converter = OctalMode.class,
+      defaultValue = "1777",
+      description = "Mode of the tree's root, owned by root:root (default: ${DEFAULT-VALUE}).")
+  int rootMode;
+
+  @Option(
+      names = "--umask",
+      paramLabel = "MASK",
+      converter = OctalMode.class,
+      defaultValue = "022",
+      description = "Bits cleared from every new node's mode (default: ${DEFAULT-VALUE}).")
+  int umask;
+
+  @Option(
+      names = "--root-override",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Let uid 0 bypass mode checks, as CAP_DAC_OVERRIDE does (default: on).")
+  boolean rootOverride;
+
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      defaultValue = "1024",
+      description = "Most clients connected at once (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(
+      names = "--max-names",
+      paramLabel = "N",
+      defaultValue = "1000000",
+      description = "Most names held at once; a pin past it gets ENOSPC (default: ${DEFAULT-VALUE}).")
+  long maxNames;
+
+  @Option(names = "--verbose", description = "Log each dropped connection and debug detail.")
+  boolean verbose;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws Exception {
+    SdDaemonLogging.install(verbose ? Level.FINE : Level.INFO);
+    long fdLimit = FileOps.raiseFdLimit();
+    Broker broker = Broker.create(toConfig());
+    Path path;
+    try {
+      path = broker.start();
+    } catch (IOException e) {
+      LOG.severe("cannot start: " + e.getMessage());
+      return 1;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("stopping");
+                  broker.stop();
+                  stopped.countDown();
+                }));
+    LOG.info("pinbrokerd listening on " + path + " (fd limit " + fdLimit + ")");
+    if (!path.toString().equals(SocketLocation.DEFAULT)) {
+      LOG.info("clients elsewhere: export " + SocketLocation.ENV + "=" + path);
+    }
+    stopped.await();
+    return 0;
+  }
+
+  BrokerConfig toConfig() {
+    return new BrokerConfig(
+        socket,
+        socketMode,
+        new NamespaceConfig(rootMode, umask, rootOverride, maxNames),
+        new ServerConfig(maxConnections));
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine(args).execute(args));
+  }
+
+  static CommandLine commandLine(String[] args) {
+    CommandLine cmd = new CommandLine(new Main());
+    Path file = configFile(args);
+    if (file != null) {
+      if (!Files.isReadable(file)) {
+        throw new IllegalArgumentException("cannot read config file " + file);
+      }
+      cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(file.toFile()));
+    }
+    return cmd;
+  }
+
+  private static Path configFile(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--config") && i + 1 < args.length) {
+        return Path.of(args[i + 1]);
+      }
+      if (args[i].startsWith("--config=")) {
+        return Path.of(args[i].substring("--config=".length()));
+      }
+    }
+    return null;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"pinbrokerd " + (v == null ? "dev" : v)};
+    }
+  }
+}

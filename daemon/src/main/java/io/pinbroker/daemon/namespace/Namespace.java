@@ -1,0 +1,475 @@
+package io.pinbroker.daemon.namespace;
+
+import io.pinbroker.daemon.object.HeldObject;
+import io.pinbroker.protocol.DirEntry;
+import io.pinbroker.protocol.FrameCodec;
+import io.pinbroker.protocol.NodeInfo;
+import io.pinbroker.protocol.PathName;
+import io.pinbroker.protocol.RenameMode;
+import io.pinbroker.protocol.Reply.ListReply;
+import io.pinbroker.protocol.Request;
+import io.pinbroker.protocol.Status;
+import io.pinbroker.unix.PeerCredentials;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The tree of names. Every operation takes the peer's credentials, checks them with {@link
+ * Permissions}, and either completes atomically or throws a {@link Refusal} having changed nothing.
+ * Readers (stat, get, list) share a read lock; changes take the write lock, so a rename or replace
+ * is never seen half done. Knows nothing of sockets.
+ */
+public final class Namespace {
+  /** Mode bits a node may carry: rwx for each class and the sticky bit. */
+  public static final int MODE_MASK = 01777;
+
+  private final NamespaceConfig config;
+  private final InstantSource clock;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Directory root;
+  private long lastGeneration;
+  private long entries;
+
+  public Namespace(NamespaceConfig config, InstantSource clock) {
+    this.config = config;
+    this.clock = clock;
+    this.root = new Directory(0, 0, config.rootMode(), nextGeneration(), now());
+  }
+
+  private long now() {
+    java.time.Instant i = clock.instant();
+    return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+  }
+
+  private long nextGeneration() {
+    return ++lastGeneration;
+  }
+
+  /** What a path resolves to: the directories walked (root first) and the target, if present. */
+  private record Walk(List<Directory> chain, Directory parent, String name, Node target) {
+    List<Attrs> attrs() {
+      List<Attrs> out = new ArrayList<>(chain.size());
+      for (Directory d : chain) {
+        out.add(d.attrs());
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Walks to the parent of {@code path}. A missing or non-directory component is ENOENT or
+   * ENOTDIR, unless a directory walked so far denies search, which is EACCES, as in Linux.
+   */
+  private Walk walk(PeerCredentials who, PathName path) throws Refusal {
+    List<Directory> chain = new ArrayList<>();
+    if (path.isRoot()) {
+      return new Walk(chain, null, "", root);
+    }
+    Directory dir = root;
+    chain.add(dir);
+    List<String> parts = path.components();
+    for (int i = 0; i < parts.size() - 1; i++) {
+      Node next = dir.children.get(parts.get(i));
+      if (!(next instanceof Directory d)) {
+        searchAll(who, chain);
+        throw next == null
+            ? new Refusal(Status.ENOENT, "")
+            : new Refusal(Status.ENOTDIR, "'" + parts.get(i) + "' is not a directory");
+      }
+      dir = d;
+      chain.add(dir);
+    }
+    String name = parts.getLast();
+    return new Walk(chain, dir, name, dir.children.get(name));
+  }
+
+  private Walk existing(PeerCredentials who, PathName path) throws Refusal {
+    Walk w = walk(who, path);
+    if (w.target == null) {
+      searchAll(who, w.chain);
+      throw new Refusal(Status.ENOENT, "");
+    }
+    return w;
+  }
+
+  private void searchAll(PeerCredentials who, List<Directory> chain) throws Refusal {
+    List<Attrs> attrs = new ArrayList<>(chain.size());
+    for (Directory d : chain) {
+      attrs.add(d.attrs());
+    }
+    enforce(Permissions.searchAll(who, config.rootOverride(), attrs));
+  }
+
+  private void check(PeerCredentials who, Walk w, Node target, Operation op) throws Refusal {
+    Attrs t = target == null ? null : target.attrs();
+    enforce(Permissions.check(who, config.rootOverride(), w.attrs(), t, op));
+  }
+
+  private static void enforce(Decision d) throws Refusal {
+    if (!d.allowed()) {
+      throw new Refusal(d.status(), d.reason());
+    }
+  }
+
+  private int newMode(int requested) throws Refusal {
+    checkMode(requested);
+    return requested & ~config.umask() & MODE_MASK;
+  }
+
+  private static void checkMode(int mode) throws Refusal {
+    if ((mode & ~MODE_MASK) != 0) {
+      throw new Refusal(
+          Status.EINVAL, String.format("mode %o has bits outside %o", mode, MODE_MASK));
+    }
+  }
+
+  // ---- operations ----
+
+  /**
+   * Binds {@code object} to {@code path}. On success the namespace owns the object (and closes a
+   * replaced one); on refusal the caller still owns it.
+   */
+  public NodeInfo pin(
+      PeerCredentials who,
+      PathName path,
+      int mode,
+      int gid,
+      int flags,
+      long expectedGeneration,
+      HeldObject object)
+      throws Refusal {
+    if ((flags & ~(Request.PIN_REPLACE | Request.PIN_CAS)) != 0) {
+      throw new Refusal(Status.EINVAL, "unknown PIN flags " + flags);
+    }
+    int group = gid == Request.DEFAULT_ID ? who.gid() : gid;
+    if (!Permissions.mayUseGroup(who, config.rootOverride(), group)) {
+      throw new Refusal(Status.EPERM, "not a member of group " + Integer.toUnsignedString(group));
+    }
+    int bits = newMode(mode);
+    HeldObject replaced = null;
+    lock.writeLock().lock();
+    try {
+      if (path.isRoot()) {
+        throw new Refusal(Status.EEXIST, "");
+      }
+      Walk w = walk(who, path);
+      if (w.target == null) {
+        if ((flags & Request.PIN_CAS) != 0) {
+          searchAll(who, w.chain);
+          throw new Refusal(Status.ENOENT, "nothing to compare-and-swap");
+        }
+        check(who, w, null, Operation.CREATE);
+        checkCapacity();
+        entries++;
+      } else {
+        checkReplace(who, w, flags, expectedGeneration);
+        replaced = ((Entry) w.target).object;
+      }
+      long t = now();
+      Entry e = new Entry(who.uid(), group, bits, nextGeneration(), t, object);
+      w.parent.children.put(w.name, e);
+      w.parent.mtimeNanos = t;
+      return e.info();
+    } finally {
+      lock.writeLock().unlock();
+      if (replaced != null) {
+        replaced.close();
+      }
+    }
+  }
+
+  private void checkReplace(PeerCredentials who, Walk w, int flags, long expected)
+      throws Refusal {
+    if ((flags & Request.PIN_REPLACE) == 0) {
+      searchAll(who, w.chain);
+      throw new Refusal(Status.EEXIST, "");
+    }
+    if (w.target instanceof Directory) {
+      throw new Refusal(Status.EISDIR, "");
+    }
+    check(who, w, w.target, Operation.REMOVE);
+    if ((flags & Request.PIN_CAS) != 0 && w.target.generation != expected) {
+      throw new Refusal(
+          Status.ESTALE,
+          "generation is " + w.target.generation + ", expected " + expected);
+    }
+  }
+
+  private void checkCapacity() throws Refusal {
+    if (entries >= config.maxNames()) {
+      throw new Refusal(Status.ENOSPC, "the broker holds its limit of " + config.maxNames() + " names");
+    }
+  }
+
+  /** Result of {@link #open}: what the handout produced, plus the node it came from. */
+  public record Opened<T>(T value, NodeInfo info) {}
+
+  /** Produces a handout from an entry's object while the entry cannot be removed. */
+  public interface HandoutFunction<T> {
+    T apply(HeldObject object) throws Refusal;
+  }
+
+  /** GET: checks r (or r and w), then runs {@code handout} under the read lock. */
+  public <T> Opened<T> open(
+      PeerCredentials who, PathName path, boolean readOnly, HandoutFunction<T> handout)
+      throws Refusal {
+    lock.readLock().lock();
+    try {
+      Walk w = existing(who, path);
+      if (!(w.target instanceof Entry e)) {
+        throw new Refusal(Status.EISDIR, "");
+      }
+      check(who, w, e, readOnly ? Operation.READ : Operation.READ_WRITE);
+      return new Opened<>(handout.apply(e.object), e.info());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  public NodeInfo stat(PeerCredentials who, PathName path) throws Refusal {
+    lock.readLock().lock();
+    try {
+      Walk w = existing(who, path);
+      check(who, w, w.target, Operation.LOOKUP);
+      return w.target.info();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * One page of a directory: names after {@code after} in order, at most {@code limit} (0 for no
+   * count limit) and no more than fit in {@code byteBudget} bytes of reply.
+   */
+  public ListReply list(
+      PeerCredentials who, PathName path, String after, int limit, int byteBudget)
+      throws Refusal {
+    lock.readLock().lock();
+    try {
+      Walk w = existing(who, path);
+      if (!(w.target instanceof Directory dir)) {
+        throw new Refusal(Status.ENOTDIR, "");
+      }
+      check(who, w, dir, Operation.LIST);
+      Map<String, Node> tail = after.isEmpty() ? dir.children : dir.children.tailMap(after, false);
+      List<DirEntry> page = new ArrayList<>();
+      int used = FrameCodec.LIST_REPLY_OVERHEAD;
+      int max = limit <= 0 ? Integer.MAX_VALUE : limit;
+      for (Map.Entry<String, Node> child : tail.entrySet()) {
+        int cost = FrameCodec.listEntryBytes(child.getKey());
+        if (page.size() >= max || used + cost > byteBudget) {
+          return new ListReply(page, true);
+        }
+        used += cost;
+        page.add(new DirEntry(child.getKey(), child.getValue().info()));
+      }
+      return new ListReply(page, false);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  public NodeInfo mkdir(PeerCredentials who, PathName path, int mode) throws Refusal {
+    int bits = newMode(mode);
+    lock.writeLock().lock();
+    try {
+      Walk w = walk(who, path);
+      if (w.target != null) {
+        searchAll(who, w.chain);
+        throw new Refusal(Status.EEXIST, "");
+      }
+      check(who, w, null, Operation.CREATE);
+      checkCapacity();
+      entries++;
+      long t = now();
+      Directory d = new Directory(who.uid(), who.gid(), bits, nextGeneration(), t);
+      w.parent.children.put(w.name, d);
+      w.parent.mtimeNanos = t;
+      return d.info();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  public void rmdir(PeerCredentials who, PathName path) throws Refusal {
+    remove(who, path, true);
+  }
+
+  public void unlink(PeerCredentials who, PathName path) throws Refusal {
+    remove(who, path, false);
+  }
+
+  private void remove(PeerCredentials who, PathName path, boolean directory) throws Refusal {
+    HeldObject removed = null;
+    lock.writeLock().lock();
+    try {
+      if (path.isRoot()) {
+        throw new Refusal(directory ? Status.EBUSY : Status.EISDIR, "");
+      }
+      Walk w = existing(who, path);
+      if (directory && !(w.target instanceof Directory)) {
+        throw new Refusal(Status.ENOTDIR, "");
+      }
+      if (!directory && w.target instanceof Directory) {
+        throw new Refusal(Status.EISDIR, "");
+      }
+      check(who, w, w.target, Operation.REMOVE);
+      if (w.target instanceof Directory d && !d.children.isEmpty()) {
+        throw new Refusal(Status.ENOTEMPTY, "");
+      }
+      w.parent.children.remove(w.name);
+      w.parent.mtimeNanos = now();
+      entries--;
+      if (w.target instanceof Entry e) {
+        removed = e.object;
+      }
+    } finally {
+      lock.writeLock().unlock();
+      if (removed != null) {
+        removed.close();
+      }
+    }
+  }
+
+  /** Renames atomically; see {@link RenameMode} for what happens to an existing destination. */
+  public void rename(PeerCredentials who, PathName from, PathName to, RenameMode mode)
+      throws Refusal {
+    HeldObject replaced = null;
+    lock.writeLock().lock();
+    try {
+      if (from.isRoot() || to.isRoot()) {
+        throw new Refusal(Status.EBUSY, "the root cannot be renamed");
+      }
+      Walk src = existing(who, from);
+      Walk dst = walk(who, to);
+      check(who, src, src.target, Operation.REMOVE);
+      if (dst.target == null) {
+        check(who, dst, null, Operation.CREATE);
+      } else {
+        check(who, dst, dst.target, Operation.REMOVE);
+      }
+      if (src.target == dst.target) {
+        return; // same node: nothing to do, as rename(2)
+      }
+      if (src.target instanceof Directory && from.contains(to)) {
+        throw new Refusal(Status.EINVAL, "cannot move a directory into itself");
+      }
+      replaced =
+          switch (mode) {
+            case NOREPLACE -> {
+              if (dst.target != null) {
+                throw new Refusal(Status.EEXIST, "");
+              }
+              yield move(who, src, dst);
+            }
+            case REPLACE -> move(who, src, dst);
+            case EXCHANGE -> exchange(who, src, dst, from, to);
+          };
+    } finally {
+      lock.writeLock().unlock();
+      if (replaced != null) {
+        replaced.close();
+      }
+    }
+  }
+
+  private HeldObject move(PeerCredentials who, Walk src, Walk dst) throws Refusal {
+    checkMovable(who, src, dst);
+    Node old = dst.target;
+    if (old != null) {
+      if (src.target instanceof Directory && !(old instanceof Directory)) {
+        throw new Refusal(Status.ENOTDIR, "");
+      }
+      if (!(src.target instanceof Directory) && old instanceof Directory) {
+        throw new Refusal(Status.EISDIR, "");
+      }
+      if (old instanceof Directory d && !d.children.isEmpty()) {
+        throw new Refusal(Status.ENOTEMPTY, "");
+      }
+      entries--;
+    }
+    src.parent.children.remove(src.name);
+    dst.parent.children.put(dst.name, src.target);
+    touch(src, dst);
+    return old instanceof Entry e ? e.object : null;
+  }
+
+  private HeldObject exchange(PeerCredentials who, Walk src, Walk dst, PathName from, PathName to)
+      throws Refusal {
+    if (dst.target == null) {
+      throw new Refusal(Status.ENOENT, "nothing to exchange with");
+    }
+    if (dst.target instanceof Directory && to.contains(from)) {
+      throw new Refusal(Status.EINVAL, "cannot exchange a directory with its own descendant");
+    }
+    checkMovable(who, src, dst);
+    checkMovable(who, dst, src);
+    src.parent.children.put(src.name, dst.target);
+    dst.parent.children.put(dst.name, src.target);
+    touch(src, dst);
+    dst.target.ctimeNanos = src.parent.mtimeNanos;
+    return null;
+  }
+
+  /** A directory changing parents needs write permission on itself, as in Linux. */
+  private void checkMovable(PeerCredentials who, Walk src, Walk dst) throws Refusal {
+    if (src.target instanceof Directory d && src.parent != dst.parent) {
+      enforce(
+          Permissions.check(
+              who, config.rootOverride(), List.of(d.attrs()), null, Operation.CREATE));
+    }
+  }
+
+  private void touch(Walk src, Walk dst) {
+    long t = now();
+    src.parent.mtimeNanos = t;
+    dst.parent.mtimeNanos = t;
+    src.target.ctimeNanos = t;
+  }
+
+  public NodeInfo chmod(PeerCredentials who, PathName path, int mode) throws Refusal {
+    checkMode(mode);
+    lock.writeLock().lock();
+    try {
+      Walk w = existing(who, path);
+      check(who, w, w.target, Operation.CHMOD);
+      w.target.mode = mode;
+      w.target.ctimeNanos = now();
+      return w.target.info();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Changes owner and/or group ({@link Request#DEFAULT_ID} keeps one). Root only. */
+  public NodeInfo chown(PeerCredentials who, PathName path, int uid, int gid) throws Refusal {
+    lock.writeLock().lock();
+    try {
+      Walk w = existing(who, path);
+      check(who, w, w.target, Operation.CHOWN);
+      if (uid != Request.DEFAULT_ID) {
+        w.target.uid = uid;
+      }
+      if (gid != Request.DEFAULT_ID) {
+        w.target.gid = gid;
+      }
+      w.target.ctimeNanos = now();
+      return w.target.info();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Names held (entries and directories, the root excepted). */
+  public long size() {
+    lock.readLock().lock();
+    try {
+      return entries;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+}

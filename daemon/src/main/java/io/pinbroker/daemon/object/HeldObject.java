@@ -1,0 +1,113 @@
+package io.pinbroker.daemon.object;
+
+import io.pinbroker.daemon.namespace.Refusal;
+import io.pinbroker.protocol.FdType;
+import io.pinbroker.protocol.ObjectKind;
+import io.pinbroker.protocol.Status;
+import io.pinbroker.unix.Fd;
+import io.pinbroker.unix.FileOps;
+import io.pinbroker.unix.FileStat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * An fd the broker holds for an entry, with what it learned of it at pin time. The broker never
+ * changes the held description's flags or offset. Exactly one entry owns a HeldObject; closing it
+ * closes the fd, once.
+ */
+public final class HeldObject implements AutoCloseable {
+  private final Fd fd;
+  private final FdType fdType;
+  private final int accessMode;
+  private final FileStat stat;
+
+  private HeldObject(Fd fd, FdType fdType, int accessMode, FileStat stat) {
+    this.fd = fd;
+    this.fdType = fdType;
+    this.accessMode = accessMode;
+    this.stat = stat;
+  }
+
+  /**
+   * Takes ownership of a received fd. On refusal the fd is still the caller's to close.
+   *
+   * @throws Refusal EBADF for O_PATH descriptors, which carry no access to hand on
+   */
+  public static HeldObject adopt(Fd fd) throws Refusal {
+    try {
+      int flags = FileOps.statusFlags(fd.value());
+      if ((flags & FileOps.O_PATH) != 0) {
+        throw new Refusal(Status.EBADF, "O_PATH descriptors cannot be pinned");
+      }
+      FileStat stat = FileOps.stat(fd.value());
+      return new HeldObject(fd, classify(fd.value(), stat), flags & FileOps.O_ACCMODE, stat);
+    } catch (IOException e) {
+      throw new Refusal(Status.EBADF, "cannot inspect the fd: " + e.getMessage());
+    }
+  }
+
+  private static FdType classify(int fd, FileStat stat) {
+    return switch (stat.type()) {
+      case FileStat.S_IFREG -> isMemfd(fd) ? FdType.MEMFD : FdType.REGULAR;
+      case FileStat.S_IFIFO -> FdType.PIPE;
+      case FileStat.S_IFSOCK -> FdType.SOCKET;
+      case FileStat.S_IFCHR -> FdType.CHAR_DEVICE;
+      case FileStat.S_IFBLK -> FdType.BLOCK_DEVICE;
+      case FileStat.S_IFDIR -> FdType.DIRECTORY;
+      case 0 -> FdType.ANON_INODE;
+      default -> FdType.OTHER;
+    };
+  }
+
+  private static boolean isMemfd(int fd) {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().startsWith("/memfd:");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The held descriptor, still owned by this object. */
+  public int fd() {
+    return fd.value();
+  }
+
+  public ObjectKind kind() {
+    return ObjectKind.FD;
+  }
+
+  public FdType fdType() {
+    return fdType;
+  }
+
+  /** O_RDONLY, O_WRONLY or O_RDWR: the access of the held description. */
+  public int accessMode() {
+    return accessMode;
+  }
+
+  public long dev() {
+    return stat.dev();
+  }
+
+  public long ino() {
+    return stat.ino();
+  }
+
+  /** The current size for files and memfds (they can grow); 0 for other objects. */
+  public long size() {
+    if (fdType != FdType.REGULAR && fdType != FdType.MEMFD) {
+      return 0;
+    }
+    try {
+      return FileOps.stat(fd.value()).size();
+    } catch (IOException e) {
+      return stat.size();
+    }
+  }
+
+  @Override
+  public void close() {
+    fd.close();
+  }
+}

@@ -1,0 +1,196 @@
+package io.pinbroker.daemon.server;
+
+import io.pinbroker.daemon.namespace.Refusal;
+import io.pinbroker.protocol.DecodedRequest;
+import io.pinbroker.protocol.FrameCodec;
+import io.pinbroker.protocol.Frames;
+import io.pinbroker.protocol.Limits;
+import io.pinbroker.protocol.ReplyFrame;
+import io.pinbroker.protocol.Reply;
+import io.pinbroker.protocol.Request;
+import io.pinbroker.protocol.RequestFrame;
+import io.pinbroker.protocol.Status;
+import io.pinbroker.unix.PeerCredentials;
+import io.pinbroker.unix.Received;
+import io.pinbroker.unix.SeqpacketSocket;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Serves one client: datagram → decode → handler by opcode → reply, in order, until the client
+ * leaves or breaks the protocol. Every fd that arrives is closed unless a handler keeps it.
+ */
+final class Connection implements Runnable {
+  private static final Logger LOG = Logger.getLogger(Connection.class.getName());
+
+  private final SeqpacketSocket socket;
+  private final PeerCredentials who;
+  private final Handlers handlers;
+  private final Runnable onClose;
+  private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
+  private boolean greeted;
+
+  Connection(SeqpacketSocket socket, PeerCredentials who, Handlers handlers, Runnable onClose) {
+    this.socket = socket;
+    this.who = who;
+    this.handlers = handlers;
+    this.onClose = onClose;
+  }
+
+  PeerCredentials peer() {
+    return who;
+  }
+
+  /** Wakes the serving thread, which then closes the connection. */
+  void shutdown() {
+    socket.shutdown();
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (serveOne()) {
+        // next datagram
+      }
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "connection from " + who + " ended: " + e.getMessage());
+    } finally {
+      socket.close();
+      onClose.run();
+    }
+  }
+
+  /** Serves one datagram; false when the connection must end. */
+  private boolean serveOne() throws IOException {
+    try (Received in = socket.receive(buffer)) {
+      if (in.endOfStream()) {
+        return false;
+      }
+      if (in.dataTruncated()) {
+        return violation("datagram exceeds " + Limits.MAX_FRAME_BYTES + " bytes");
+      }
+      return switch (FrameCodec.decodeRequest(buffer)) {
+        case DecodedRequest.Malformed m -> violation(m.reason());
+        case DecodedRequest.UnknownOpcode u -> {
+          if (!greeted) {
+            yield violation("HELLO must be the first request");
+          }
+          send(u.requestId(), u.opcode(), failure(Status.ENOSYS, "unknown opcode " + u.opcode()));
+          yield true;
+        }
+        case DecodedRequest.Valid v -> serve(v.frame(), in);
+      };
+    }
+  }
+
+  private boolean serve(RequestFrame frame, Received in) throws IOException {
+    Request request = frame.request();
+    if (request instanceof Request.Hello hello) {
+      return hello(frame.requestId(), hello, in);
+    }
+    if (!greeted) {
+      return violation("HELLO must be the first request");
+    }
+    Response response;
+    if (in.controlTruncated()) {
+      response =
+          failure(
+              Status.ENOBUFS,
+              "fds were lost in transit (MSG_CTRUNC): more than "
+                  + Limits.MAX_FDS_PER_FRAME
+                  + ", or the broker's fd table is full");
+    } else if (frame.fdCount() != in.fdCount()) {
+      response =
+          failure(
+              Status.EBADF,
+              "header announces " + frame.fdCount() + " fds but " + in.fdCount() + " arrived");
+    } else if (in.fdCount() != request.requiredFds()) {
+      response =
+          failure(
+              Status.EBADF,
+              request.opcode()
+                  + " takes "
+                  + request.requiredFds()
+                  + " fds, "
+                  + in.fdCount()
+                  + " arrived");
+    } else {
+      try {
+        response = handlers.forOpcode(request.opcode()).handle(who, request, in);
+      } catch (Refusal r) {
+        response = failure(r.status(), r.detail());
+      }
+    }
+    send(frame.requestId(), request.opcode().code(), response);
+    return true;
+  }
+
+  private boolean hello(int id, Request.Hello hello, Received in) throws IOException {
+    if (greeted) {
+      return violation("HELLO sent twice");
+    }
+    if (in.fdCount() != 0 || in.controlTruncated()) {
+      return violation("HELLO carries no fds");
+    }
+    if (hello.minVersion() > Frames.VERSION || hello.maxVersion() < Frames.VERSION) {
+      send(
+          id,
+          request(hello),
+          failure(
+              Status.EPROTONOSUPPORT,
+              "broker speaks version "
+                  + Frames.VERSION
+                  + ", client "
+                  + hello.minVersion()
+                  + ".."
+                  + hello.maxVersion()));
+      return false;
+    }
+    greeted = true;
+    Reply.HelloReply reply =
+        new Reply.HelloReply(
+            Frames.VERSION,
+            Frames.FEATURES & hello.features(),
+            Limits.MAX_FRAME_BYTES,
+            Limits.MAX_FDS_PER_FRAME,
+            who.pid(),
+            who.uid(),
+            who.gid());
+    send(id, request(hello), Response.of(reply));
+    return true;
+  }
+
+  private static int request(Request r) {
+    return r.opcode().code();
+  }
+
+  /** A protocol violation: say why (best effort) and end the connection. */
+  private boolean violation(String reason) {
+    LOG.info("dropping client " + who + ": protocol violation: " + reason);
+    try {
+      send(0, 0, failure(Status.EPROTO, reason));
+    } catch (IOException | RuntimeException e) {
+      // the connection ends either way
+    }
+    return false;
+  }
+
+  private static Response failure(Status status, String detail) {
+    return Response.of(new Reply.Failure(status, detail));
+  }
+
+  private void send(int id, int opcode, Response response) throws IOException {
+    try (var fd = response.fd()) {
+      int fdCount = fd == null ? 0 : 1;
+      buffer.clear();
+      FrameCodec.encodeReply(new ReplyFrame(id, opcode, fdCount, response.reply()), buffer);
+      if (fd == null) {
+        socket.send(buffer);
+      } else {
+        socket.send(buffer, fd.value());
+      }
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.pinbroker.daemon.server;
+
+import io.pinbroker.daemon.namespace.Namespace;
+import io.pinbroker.daemon.namespace.Refusal;
+import io.pinbroker.daemon.object.Handouts;
+import io.pinbroker.daemon.object.HeldObject;
+import io.pinbroker.protocol.Limits;
+import io.pinbroker.protocol.Opcode;
+import io.pinbroker.protocol.PathName;
+import io.pinbroker.protocol.PathSyntaxException;
+import io.pinbroker.protocol.Reply;
+import io.pinbroker.protocol.Request;
+import io.pinbroker.unix.Fd;
+import java.util.EnumMap;
+import java.util.Map;
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+/** The table from opcode to handler: the one place requests meet the namespace. */
+@Singleton
+final class Handlers {
+  private final Map<Opcode, Handler> table = new EnumMap<>(Opcode.class);
+
+  @Inject
+  Handlers(Namespace ns) {
+    table.put(
+        Opcode.PIN,
+        (who, r, fds) -> {
+          Request.Pin p = (Request.Pin) r;
+          PathName path = path(p.path());
+          Fd fd = fds.take(0);
+          HeldObject object;
+          try {
+            object = HeldObject.adopt(fd);
+          } catch (Refusal refusal) {
+            fd.close();
+            throw refusal;
+          }
+          try {
+            return node(
+                ns.pin(who, path, p.mode(), p.gid(), p.flags(), p.expectedGeneration(), object));
+          } catch (Refusal refusal) {
+            object.close();
+            throw refusal;
+          }
+        });
+    table.put(
+        Opcode.GET,
+        (who, r, fds) -> {
+          Request.Get g = (Request.Get) r;
+          var opened =
+              ns.open(
+                  who, path(g.path()), g.readOnly(), obj -> Handouts.issue(obj, g.readOnly()));
+          Handouts.Issued issued = opened.value();
+          return new Response(new Reply.GetReply(opened.info(), issued.handout()), issued.fd());
+        });
+    table.put(Opcode.STAT, (who, r, fds) -> node(ns.stat(who, path(((Request.Stat) r).path()))));
+    table.put(
+        Opcode.LIST,
+        (who, r, fds) -> {
+          Request.ListDir l = (Request.ListDir) r;
+          return Response.of(
+              ns.list(who, path(l.path()), l.after(), l.limit(), Limits.MAX_FRAME_BYTES));
+        });
+    table.put(
+        Opcode.MKDIR,
+        (who, r, fds) -> {
+          Request.Mkdir m = (Request.Mkdir) r;
+          return node(ns.mkdir(who, path(m.path()), m.mode()));
+        });
+    table.put(
+        Opcode.RMDIR,
+        (who, r, fds) -> {
+          ns.rmdir(who, path(((Request.Rmdir) r).path()));
+          return Response.of(new Reply.Done());
+        });
+    table.put(
+        Opcode.UNLINK,
+        (who, r, fds) -> {
+          ns.unlink(who, path(((Request.Unlink) r).path()));
+          return Response.of(new Reply.Done());
+        });
+    table.put(
+        Opcode.RENAME,
+        (who, r, fds) -> {
+          Request.Rename m = (Request.Rename) r;
+          ns.rename(who, path(m.from()), path(m.to()), m.mode());
+          return Response.of(new Reply.Done());
+        });
+    table.put(
+        Opcode.CHMOD,
+        (who, r, fds) -> {
+          Request.Chmod c = (Request.Chmod) r;
+          return node(ns.chmod(who, path(c.path()), c.mode()));
+        });
+    table.put(
+        Opcode.CHOWN,
+        (who, r, fds) -> {
+          Request.Chown c = (Request.Chown) r;
+          return node(ns.chown(who, path(c.path()), c.uid(), c.gid()));
+        });
+  }
+
+  /** The handler for an opcode; HELLO is the connection's own business and has none. */
+  Handler forOpcode(Opcode op) {
+    return table.get(op);
+  }
+
+  private static Response node(io.pinbroker.protocol.NodeInfo info) {
+    return Response.of(new Reply.NodeReply(info));
+  }
+
+  private static PathName path(String raw) throws Refusal {
+    try {
+      return PathName.parse(raw);
+    } catch (PathSyntaxException e) {
+      throw new Refusal(e.status(), e.getMessage());
+    }
+  }
+}

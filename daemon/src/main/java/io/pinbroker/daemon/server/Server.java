@@ -1,0 +1,119 @@
+package io.pinbroker.daemon.server;
+
+import io.pinbroker.unix.ErrnoException;
+import io.pinbroker.unix.PeerCredentials;
+import io.pinbroker.unix.SeqpacketListener;
+import io.pinbroker.unix.SeqpacketSocket;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+/**
+ * Accepts clients on a listening socket and serves each on its own platform thread. Peer
+ * credentials are captured once, at accept.
+ */
+@Singleton
+public final class Server {
+  private static final Logger LOG = Logger.getLogger(Server.class.getName());
+  private static final int EMFILE = 24;
+  private static final int ENFILE = 23;
+
+  private final ServerConfig config;
+  private final Handlers handlers;
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
+  private SeqpacketListener listener;
+  private Thread acceptor;
+
+  @Inject
+  Server(ServerConfig config, Handlers handlers) {
+    this.config = config;
+    this.handlers = handlers;
+  }
+
+  /** Starts accepting on {@code listener}, which the server now owns. */
+  public synchronized void start(SeqpacketListener listener) {
+    this.listener = listener;
+    this.acceptor = Thread.ofPlatform().name("pinbroker-accept").start(this::acceptLoop);
+  }
+
+  private void acceptLoop() {
+    while (!stopping) {
+      SeqpacketSocket socket;
+      try {
+        socket = listener.accept();
+      } catch (ErrnoException e) {
+        if (stopping) {
+          return;
+        }
+        if (e.errno() == EMFILE || e.errno() == ENFILE) {
+          LOG.warning("cannot accept: fd table full; retrying");
+          sleepQuietly();
+          continue;
+        }
+        LOG.severe("accept failed: " + e.getMessage());
+        return;
+      } catch (IOException e) {
+        LOG.severe("accept failed: " + e.getMessage());
+        return;
+      }
+      admit(socket);
+    }
+  }
+
+  private void admit(SeqpacketSocket socket) {
+    PeerCredentials who;
+    try {
+      who = socket.peerCredentials();
+    } catch (IOException e) {
+      LOG.warning("cannot read peer credentials: " + e.getMessage());
+      socket.close();
+      return;
+    }
+    if (connections.size() >= config.maxConnections()) {
+      LOG.warning(
+          "refusing " + who + ": " + config.maxConnections() + " connections already open");
+      socket.close();
+      return;
+    }
+    Connection[] self = new Connection[1];
+    Connection c = new Connection(socket, who, handlers, () -> connections.remove(self[0]));
+    self[0] = c;
+    connections.add(c);
+    Thread.ofPlatform().name("pinbroker-conn-" + who.pid()).daemon(true).start(c);
+  }
+
+  private static void sleepQuietly() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Clients connected now. */
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  /** Stops accepting, wakes every connection, and waits for the acceptor to finish. */
+  public synchronized void stop() {
+    if (stopping || listener == null) {
+      return;
+    }
+    stopping = true;
+    listener.shutdown();
+    try {
+      acceptor.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    listener.close();
+    for (Connection c : connections) {
+      c.shutdown();
+    }
+  }
+}

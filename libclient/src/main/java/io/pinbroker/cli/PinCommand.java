@@ -1,0 +1,110 @@
+package io.pinbroker.cli;
+
+import io.pinbroker.client.PinOptions;
+import io.pinbroker.client.PinbrokerClient;
+import io.pinbroker.unix.ErrnoException;
+import io.pinbroker.unix.Fd;
+import io.pinbroker.unix.FileOps;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "pin",
+    description = "Bind an fd to NAME (fails with 'File exists' if NAME is taken).",
+    footer = {
+      "",
+      "Examples:",
+      "  pinbroker pin --memfd 4K --mode 0640 --group 1234 /net/stats",
+      "  pinbroker pin --file /var/log/app.log /logs/app",
+      "  pinbroker pin --fd 3 /pipes/in 3</some/fifo",
+      "  pinbroker pin --replace --memfd 1M /net/stats"
+    })
+final class PinCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Option(
+      names = "--mode",
+      paramLabel = "MODE",
+      converter = OctalMode.class,
+      defaultValue = "0600",
+      description = "Permission bits of the entry, masked by the broker's umask (default: 0600).")
+  int mode;
+
+  @Option(names = "--group", paramLabel = "GID", description = "Group of the entry (number or name).")
+  String group;
+
+  @Option(names = "--replace", description = "Replace NAME atomically if it exists.")
+  boolean replace;
+
+  @Option(
+      names = "--if-generation",
+      paramLabel = "GEN",
+      description = "Replace only if NAME still has this generation (compare-and-swap).")
+  Long ifGeneration;
+
+  @ArgGroup(multiplicity = "1")
+  Source source;
+
+  static final class Source {
+    @Option(names = "--fd", paramLabel = "N", description = "An fd this process inherited.")
+    Integer fd;
+
+    @Option(names = "--file", paramLabel = "PATH", description = "Open this file (read-write, else read-only).")
+    Path file;
+
+    @Option(
+        names = "--memfd",
+        paramLabel = "SIZE",
+        description = "A new memfd of SIZE bytes (suffixes K, M, G: powers of 1024).")
+    String memfd;
+  }
+
+  @Parameters(paramLabel = "NAME", description = "Absolute name in the broker, e.g. /net/stats.")
+  String name;
+
+  @Override
+  public Integer call() throws Exception {
+    PinOptions options = PinOptions.DEFAULT.mode(mode);
+    if (group != null) {
+      options = options.group(Names.load().gid(group));
+    }
+    if (ifGeneration != null) {
+      options = options.replacingGeneration(ifGeneration);
+    } else if (replace) {
+      options = options.replacing();
+    }
+    try (Fd owned = openSource(); PinbrokerClient client = main.connect()) {
+      int fd = owned != null ? owned.value() : source.fd;
+      client.pin(name, fd, options);
+    }
+    return 0;
+  }
+
+  /** The fd to pin if this command opens it (and so must close it); null for --fd. */
+  private Fd openSource() throws IOException, UsageException {
+    if (source.fd != null) {
+      try {
+        FileOps.statusFlags(source.fd);
+      } catch (ErrnoException e) {
+        throw new UsageException("--fd " + source.fd + ": not an open fd in this process");
+      }
+      return null;
+    }
+    if (source.file != null) {
+      try {
+        return FileOps.open(source.file.toString(), FileOps.O_RDWR);
+      } catch (ErrnoException e) {
+        return FileOps.open(source.file.toString(), FileOps.O_RDONLY);
+      }
+    }
+    String base = name.substring(name.lastIndexOf('/') + 1);
+    return FileOps.memfd(base.isEmpty() ? "pinbroker" : base, Sizes.parse(source.memfd), FileOps.MFD_ALLOW_SEALING);
+  }
+
+}

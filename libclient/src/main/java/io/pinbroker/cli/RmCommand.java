@@ -1,0 +1,26 @@
+package io.pinbroker.cli;
+
+import io.pinbroker.client.PinbrokerClient;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+    name = "rm",
+    description = "Remove an entry; its fd is closed once nobody else holds it. Needs w and x on the parent (and ownership in a sticky directory).",
+    footer = {"", "Example:", "  pinbroker rm /net/old"})
+final class RmCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Parameters(paramLabel = "PATH")
+  String path;
+
+  @Override
+  public Integer call() throws Exception {
+    try (PinbrokerClient client = main.connect()) {
+      client.unlink(path);
+    }
+    return 0;
+  }
+}

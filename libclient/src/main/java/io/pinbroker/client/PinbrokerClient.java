@@ -1,0 +1,238 @@
+package io.pinbroker.client;
+
+import io.pinbroker.protocol.DirEntry;
+import io.pinbroker.protocol.FrameCodec;
+import io.pinbroker.protocol.Frames;
+import io.pinbroker.protocol.Limits;
+import io.pinbroker.protocol.MalformedFrameException;
+import io.pinbroker.protocol.NodeInfo;
+import io.pinbroker.protocol.RenameMode;
+import io.pinbroker.protocol.Reply;
+import io.pinbroker.protocol.ReplyFrame;
+import io.pinbroker.protocol.Request;
+import io.pinbroker.protocol.RequestFrame;
+import io.pinbroker.unix.Received;
+import io.pinbroker.unix.SeqpacketSocket;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A connection to pinbrokerd. Build one with {@link #builder()}; close it when done.
+ *
+ * <p>Every call blocks for at most the builder's {@linkplain Builder#callTimeout call timeout}. A
+ * call that times out leaves the connection unusable, and later calls fail. Calls are serialized:
+ * one request is in flight at a time. Refusals throw the {@link PinbrokerException} subclass of
+ * their status.
+ *
+ * <p>fds passed in are borrowed (the caller still owns and closes them); fds returned are owned by
+ * the caller through {@link ReceivedFd}.
+ */
+public final class PinbrokerClient implements AutoCloseable {
+  private final Path socketPath;
+  private final SeqpacketSocket socket;
+  private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
+  private final Reply.HelloReply session;
+  private int nextRequestId = 1;
+  private boolean broken;
+
+  private PinbrokerClient(Builder b) throws IOException {
+    this.socketPath = b.socket != null ? b.socket : SocketLocation.forClient(System.getenv());
+    try {
+      this.socket = SeqpacketSocket.connect(socketPath);
+    } catch (IOException e) {
+      throw new BrokerUnreachableException(socketPath, e);
+    }
+    try {
+      socket.setTimeouts(b.callTimeout);
+      Request hello = new Request.Hello(Frames.VERSION, Frames.VERSION, Frames.FEATURES);
+      this.session = (Reply.HelloReply) call(hello, "").reply();
+    } catch (IOException e) {
+      socket.close();
+      throw new BrokerUnreachableException(socketPath, e);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The socket this client is connected to. */
+  public Path socketPath() {
+    return socketPath;
+  }
+
+  /** What the broker said in the hello: version, features, limits, and who it thinks we are. */
+  public Reply.HelloReply session() {
+    return session;
+  }
+
+  /**
+   * Binds {@code fd} to {@code path}. Fails with {@link EntryExistsException} if the name is taken,
+   * unless {@code options} allow replacing. The broker keeps its own reference; {@code fd} stays
+   * the caller's.
+   */
+  public NodeInfo pin(String path, int fd, PinOptions options) throws IOException {
+    Request pin =
+        new Request.Pin(
+            path, options.mode(), options.gid(), options.flags(), options.expectedGeneration());
+    return node(call(pin, path, fd));
+  }
+
+  /** Opens an entry; the caller owns the returned fd. */
+  public ReceivedFd get(String path, Access access) throws IOException {
+    Exchange ex = call(new Request.Get(path, access == Access.READ_ONLY), path);
+    Reply.GetReply reply = (Reply.GetReply) ex.reply();
+    return new ReceivedFd(ex.fds().take(0), reply.info(), reply.handout());
+  }
+
+  public NodeInfo stat(String path) throws IOException {
+    return node(call(new Request.Stat(path), path));
+  }
+
+  /** Every entry of a directory, in name order, fetched page by page. */
+  public List<DirEntry> list(String path) throws IOException {
+    List<DirEntry> all = new ArrayList<>();
+    String after = "";
+    while (true) {
+      Reply.ListReply page = listPage(path, after, 0);
+      all.addAll(page.entries());
+      if (!page.more() || page.entries().isEmpty()) {
+        return all;
+      }
+      after = page.entries().getLast().name();
+    }
+  }
+
+  /** One page of a directory: names after {@code after}, at most {@code limit} (0: what fits). */
+  public Reply.ListReply listPage(String path, String after, int limit) throws IOException {
+    return (Reply.ListReply) call(new Request.ListDir(path, after, limit), path).reply();
+  }
+
+  public NodeInfo mkdir(String path, int mode) throws IOException {
+    return node(call(new Request.Mkdir(path, mode), path));
+  }
+
+  public void rmdir(String path) throws IOException {
+    call(new Request.Rmdir(path), path);
+  }
+
+  public void unlink(String path) throws IOException {
+    call(new Request.Unlink(path), path);
+  }
+
+  public void rename(String from, String to, RenameMode mode) throws IOException {
+    call(new Request.Rename(from, to, mode), from);
+  }
+
+  public NodeInfo chmod(String path, int mode) throws IOException {
+    return node(call(new Request.Chmod(path, mode), path));
+  }
+
+  /** Changes owner and group; pass {@link Request#DEFAULT_ID} to leave one as it is. */
+  public NodeInfo chown(String path, int uid, int gid) throws IOException {
+    return node(call(new Request.Chown(path, uid, gid), path));
+  }
+
+  private static NodeInfo node(Exchange ex) {
+    return ((Reply.NodeReply) ex.reply()).info();
+  }
+
+  /** A reply and the fds that came with it (owned by the exchange until taken). */
+  private record Exchange(Reply reply, Received fds) {}
+
+  private synchronized Exchange call(Request request, String path, int... fds) throws IOException {
+    if (broken) {
+      throw new IOException("connection to " + socketPath + " is closed");
+    }
+    int id = nextRequestId++;
+    Received received = null;
+    try {
+      buffer.clear();
+      FrameCodec.encodeRequest(new RequestFrame(id, fds.length, request), buffer);
+      socket.send(buffer, fds);
+      received = socket.receive(buffer);
+      ReplyFrame frame = check(received, id, request);
+      if (frame.reply() instanceof Reply.Failure f) {
+        received.close();
+        throw PinbrokerException.of(f.status(), path, f.detail());
+      }
+      return new Exchange(frame.reply(), received);
+    } catch (PinbrokerException refused) {
+      throw refused;
+    } catch (IOException | RuntimeException e) {
+      if (received != null) {
+        received.close();
+      }
+      broken = true;
+      socket.close();
+      throw e;
+    }
+  }
+
+  private ReplyFrame check(Received received, int id, Request request) throws IOException {
+    if (received.endOfStream()) {
+      throw new IOException("the broker closed the connection");
+    }
+    if (received.dataTruncated() || received.controlTruncated()) {
+      throw new IOException("reply truncated in transit (is this process at its fd limit?)");
+    }
+    ReplyFrame frame;
+    try {
+      frame = FrameCodec.decodeReply(buffer);
+    } catch (MalformedFrameException e) {
+      throw new IOException("malformed reply: " + e.getMessage());
+    }
+    if (frame.reply() instanceof Reply.Failure f && f.status() == io.pinbroker.protocol.Status.EPROTO
+        && frame.requestId() != id) {
+      throw new IOException("the broker dropped the connection: " + f.detail());
+    }
+    if (frame.requestId() != id || frame.opcode() != request.opcode().code()) {
+      throw new IOException("reply does not match request " + id);
+    }
+    int expectedFds = request instanceof Request.Get && frame.reply().status() == io.pinbroker.protocol.Status.OK ? 1 : 0;
+    if (frame.fdCount() != received.fdCount() || received.fdCount() != expectedFds) {
+      throw new IOException(
+          "reply carries " + received.fdCount() + " fds, expected " + expectedFds);
+    }
+    return frame;
+  }
+
+  @Override
+  public synchronized void close() {
+    broken = true;
+    socket.close();
+  }
+
+  /** Configures a client. Defaults: socket from the environment, 10 s call timeout. */
+  public static final class Builder {
+    private Path socket;
+    private Duration callTimeout = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    /** The broker's socket; if unset, {@code PINBROKER_SOCKET}, then the standard locations. */
+    public Builder socket(Path path) {
+      this.socket = path;
+      return this;
+    }
+
+    /** The most any one call may block. */
+    public Builder callTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive");
+      }
+      this.callTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /** Connects and completes the hello. */
+    public PinbrokerClient build() throws IOException {
+      return new PinbrokerClient(this);
+    }
+  }
+}
