@@ -140,17 +140,19 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine(args).execute(args));
+    Path file = configFile(args);
+    if (file != null && !Files.isReadable(file)) {
+      System.err.println("pinbrokerd: cannot read config file " + file);
+      System.exit(2);
+    }
+    System.exit(commandLine(file).execute(args));
   }
 
-  static CommandLine commandLine(String[] args) {
+  /** The command line, with option defaults from {@code configFile} if there is one. */
+  static CommandLine commandLine(Path configFile) {
     CommandLine cmd = new CommandLine(new Main());
-    Path file = configFile(args);
-    if (file != null) {
-      if (!Files.isReadable(file)) {
-        throw new IllegalArgumentException("cannot read config file " + file);
-      }
-      cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(file.toFile()));
+    if (configFile != null) {
+      cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(configFile.toFile()));
     }
     return cmd;
   }

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,7 +42,7 @@ final class GetCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       out.println("name:     " + name);
       out.println("kind:     " + NodeFormat.kind(got.info()));
-      out.println("handout:  " + got.handout().name().toLowerCase(java.util.Locale.ROOT));
+      out.println("handout:  " + got.handout().name().toLowerCase(Locale.ROOT));
       out.println("dev:ino:  " + st.identity());
       out.println("access:   " + accessName(flags));
       out.println("fdinfo:");

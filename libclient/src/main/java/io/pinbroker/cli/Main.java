@@ -4,6 +4,7 @@ import io.pinbroker.client.BrokerUnreachableException;
 import io.pinbroker.client.PinbrokerClient;
 import io.pinbroker.client.PinbrokerException;
 import io.pinbroker.client.SocketLocation;
+import io.pinbroker.protocol.PathSyntaxException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -60,7 +61,10 @@ public final class Main {
   double timeoutSeconds;
 
   /** Connects to the broker this invocation names. */
-  PinbrokerClient connect() throws IOException {
+  PinbrokerClient connect() throws IOException, UsageException {
+    if (!(timeoutSeconds > 0)) {
+      throw new UsageException("--timeout must be a positive number of seconds");
+    }
     PinbrokerClient.Builder b =
         PinbrokerClient.builder().callTimeout(Duration.ofMillis((long) (timeoutSeconds * 1000)));
     if (socket != null) {
@@ -85,7 +89,7 @@ public final class Main {
   private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     PrintWriter err = cmd.getErr();
     err.println("pinbroker: " + e.getMessage());
-    if (e instanceof io.pinbroker.protocol.PathSyntaxException) {
+    if (e instanceof PathSyntaxException) {
       err.flush();
       return REFUSED;
     }

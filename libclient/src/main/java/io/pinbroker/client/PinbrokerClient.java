@@ -11,6 +11,7 @@ import io.pinbroker.protocol.Reply;
 import io.pinbroker.protocol.ReplyFrame;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.RequestFrame;
+import io.pinbroker.protocol.Status;
 import io.pinbroker.unix.Received;
 import io.pinbroker.unix.SeqpacketSocket;
 import java.io.IOException;
@@ -187,14 +188,13 @@ public final class PinbrokerClient implements AutoCloseable {
     } catch (MalformedFrameException e) {
       throw new IOException("malformed reply: " + e.getMessage());
     }
-    if (frame.reply() instanceof Reply.Failure f && f.status() == io.pinbroker.protocol.Status.EPROTO
-        && frame.requestId() != id) {
+    if (frame.reply() instanceof Reply.Failure f && f.status() == Status.EPROTO) {
       throw new IOException("the broker dropped the connection: " + f.detail());
     }
     if (frame.requestId() != id || frame.opcode() != request.opcode().code()) {
       throw new IOException("reply does not match request " + id);
     }
-    int expectedFds = request instanceof Request.Get && frame.reply().status() == io.pinbroker.protocol.Status.OK ? 1 : 0;
+    int expectedFds = frame.reply() instanceof Reply.GetReply ? 1 : 0;
     if (frame.fdCount() != received.fdCount() || received.fdCount() != expectedFds) {
       throw new IOException(
           "reply carries " + received.fdCount() + " fds, expected " + expectedFds);

@@ -5,6 +5,7 @@ import io.pinbroker.daemon.namespace.Refusal;
 import io.pinbroker.daemon.object.Handouts;
 import io.pinbroker.daemon.object.HeldObject;
 import io.pinbroker.protocol.Limits;
+import io.pinbroker.protocol.NodeInfo;
 import io.pinbroker.protocol.Opcode;
 import io.pinbroker.protocol.PathName;
 import io.pinbroker.protocol.PathSyntaxException;
@@ -106,7 +107,7 @@ final class Handlers {
     return table.get(op);
   }
 
-  private static Response node(io.pinbroker.protocol.NodeInfo info) {
+  private static Response node(NodeInfo info) {
     return Response.of(new Reply.NodeReply(info));
   }
 

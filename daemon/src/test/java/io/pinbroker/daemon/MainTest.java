@@ -1,0 +1,60 @@
+package io.pinbroker.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** pinbrokerd's settings: defaults, flags, and the config file, with flags winning. */
+class MainTest {
+  @TempDir Path dir;
+
+  private static BrokerConfig parse(Path config, String... args) {
+    CommandLine cmd = Main.commandLine(config);
+    cmd.parseArgs(args);
+    return ((Main) cmd.getCommand()).toConfig();
+  }
+
+  @Test
+  void defaults() {
+    BrokerConfig c = parse(null);
+    assertNull(c.socket());
+    assertEquals(0666, c.socketMode());
+    assertEquals(01777, c.namespace().rootMode());
+    assertEquals(022, c.namespace().umask());
+    assertTrue(c.namespace().rootOverride());
+    assertEquals(1024, c.server().maxConnections());
+  }
+
+  @Test
+  void configFileSetsDefaultsAndFlagsOverrideThem() throws IOException {
+    Path file =
+        Files.writeString(
+            dir.resolve("pinbrokerd.conf"),
+            "socket=/srv/pb.sock\numask=027\nroot-mode=0755\nroot-override=false\nmax-connections=7\n");
+    BrokerConfig c = parse(file, "--umask", "077");
+    assertEquals(Path.of("/srv/pb.sock"), c.socket());
+    assertEquals(077, c.namespace().umask());
+    assertEquals(0755, c.namespace().rootMode());
+    assertFalse(c.namespace().rootOverride());
+    assertEquals(7, c.server().maxConnections());
+  }
+
+  @Test
+  void aBadModeIsAUsageError() {
+    CommandLine cmd = Main.commandLine(null);
+    StringWriter err = new StringWriter();
+    cmd.setErr(new PrintWriter(err));
+    assertEquals(2, cmd.execute("--umask", "9"));
+    assertTrue(err.toString().contains("not an octal mode"), err.toString());
+  }
+}
