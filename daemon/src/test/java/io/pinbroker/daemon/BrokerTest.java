@@ -1,14 +1,17 @@
 package io.pinbroker.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pinbroker.client.Access;
+import io.pinbroker.client.BrokerUnreachableException;
 import io.pinbroker.client.DirectoryNotEmptyException;
 import io.pinbroker.client.EntryExistsException;
 import io.pinbroker.client.IsADirectoryException;
+import io.pinbroker.client.NoSpaceException;
 import io.pinbroker.client.NoSuchEntryException;
 import io.pinbroker.client.NotADirectoryException;
 import io.pinbroker.client.PinOptions;
@@ -21,6 +24,8 @@ import io.pinbroker.protocol.Handout;
 import io.pinbroker.protocol.NodeInfo;
 import io.pinbroker.protocol.RenameMode;
 import io.pinbroker.protocol.Reply;
+import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.server.ServerConfig;
 import io.pinbroker.unix.Fd;
 import io.pinbroker.unix.FileOps;
 import io.pinbroker.unix.FileStat;
@@ -254,6 +259,19 @@ class BrokerTest {
         }
       }
       writer.join();
+    }
+  }
+
+  @Test
+  void theConnectionLimitIsAnnouncedBeforeTheBrokerCloses() throws IOException {
+    Path limited = Files.createDirectories(dir.resolve("limited"));
+    try (TestBroker small =
+            TestBroker.start(limited, new NamespaceConfig(01777, 022, true, 10), new ServerConfig(1));
+        PinbrokerClient first = small.client()) {
+      BrokerUnreachableException e = assertThrows(BrokerUnreachableException.class, small::client);
+      NoSpaceException cause = assertInstanceOf(NoSpaceException.class, e.getCause());
+      assertTrue(cause.getMessage().contains("1 connections already open"), cause.getMessage());
+      assertEquals(0, first.list("/").size(), "the admitted client is still served");
     }
   }
 

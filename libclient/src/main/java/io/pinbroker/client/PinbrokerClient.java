@@ -11,7 +11,6 @@ import io.pinbroker.protocol.Reply;
 import io.pinbroker.protocol.ReplyFrame;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.RequestFrame;
-import io.pinbroker.protocol.Status;
 import io.pinbroker.unix.Received;
 import io.pinbroker.unix.SeqpacketSocket;
 import java.io.IOException;
@@ -38,6 +37,7 @@ public final class PinbrokerClient implements AutoCloseable {
   private final SeqpacketSocket socket;
   private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
   private final Reply.HelloReply session;
+  /** Request ids start at 1: id 0 marks the broker's connection-level notices. */
   private int nextRequestId = 1;
   private boolean broken;
 
@@ -151,6 +151,9 @@ public final class PinbrokerClient implements AutoCloseable {
       throw new IOException("connection to " + socketPath + " is closed");
     }
     int id = nextRequestId++;
+    if (id == 0) {
+      id = nextRequestId++;
+    }
     Received received = null;
     try {
       buffer.clear();
@@ -160,6 +163,11 @@ public final class PinbrokerClient implements AutoCloseable {
       ReplyFrame frame = check(received, id, request);
       if (frame.reply() instanceof Reply.Failure f) {
         received.close();
+        if (frame.requestId() == 0) {
+          broken = true;
+          socket.close();
+          throw PinbrokerException.of(f.status(), path, "the broker closed the connection: " + f.detail());
+        }
         throw PinbrokerException.of(f.status(), path, f.detail());
       }
       return new Exchange(frame.reply(), received);
@@ -188,10 +196,8 @@ public final class PinbrokerClient implements AutoCloseable {
     } catch (MalformedFrameException e) {
       throw new IOException("malformed reply: " + e.getMessage());
     }
-    if (frame.reply() instanceof Reply.Failure f && f.status() == Status.EPROTO) {
-      throw new IOException("the broker dropped the connection: " + f.detail());
-    }
-    if (frame.requestId() != id || frame.opcode() != request.opcode().code()) {
+    boolean notice = frame.requestId() == 0 && frame.reply() instanceof Reply.Failure;
+    if (!notice && (frame.requestId() != id || frame.opcode() != request.opcode().code())) {
       throw new IOException("reply does not match request " + id);
     }
     int expectedFds = frame.reply() instanceof Reply.GetReply ? 1 : 0;

@@ -8,7 +8,7 @@ import java.io.IOException;
  * can catch the case they handle ({@code catch (EntryExistsException e)}) or this type for all.
  */
 public abstract sealed class PinbrokerException extends IOException
-    permits OperationNotPermittedException, NoSuchEntryException, BadDescriptorException, PermissionDeniedException, BusyException, EntryExistsException, NotADirectoryException, IsADirectoryException, InvalidArgumentException, TooManyOpenFilesException, NoSpaceException, NameTooLongException, NotImplementedException, DirectoryNotEmptyException, PathTooDeepException, ProtocolErrorException, IllegalNameException, VersionMismatchException, NotSupportedException, DescriptorsTruncatedException, StaleGenerationException {
+    permits OperationNotPermittedException, NoSuchEntryException, BadDescriptorException, PermissionDeniedException, BusyException, EntryExistsException, NotADirectoryException, IsADirectoryException, InvalidArgumentException, TooManyOpenFilesException, NoSpaceException, NameTooLongException, NotImplementedException, DirectoryNotEmptyException, PathTooDeepException, ProtocolErrorException, IllegalNameException, VersionMismatchException, DescriptorsTruncatedException, StaleGenerationException {
   private final Status status;
   private final String path;
   private final String detail;
@@ -62,7 +62,6 @@ public abstract sealed class PinbrokerException extends IOException
       case EPROTO -> new ProtocolErrorException(path, detail);
       case EILSEQ -> new IllegalNameException(path, detail);
       case EPROTONOSUPPORT -> new VersionMismatchException(path, detail);
-      case EOPNOTSUPP -> new NotSupportedException(path, detail);
       case ENOBUFS -> new DescriptorsTruncatedException(path, detail);
       case ESTALE -> new StaleGenerationException(path, detail);
     };

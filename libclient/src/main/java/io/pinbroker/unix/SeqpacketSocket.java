@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A connected AF_UNIX SOCK_SEQPACKET socket: one datagram per message, with fds attached through
@@ -28,6 +29,7 @@ public final class SeqpacketSocket implements AutoCloseable {
   private static final int CONTROL_BYTES = cmsgSpace(Limits.MAX_FDS_PER_FRAME * 4);
 
   private final Fd fd;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final Arena arena = Arena.ofShared();
   private final MemorySegment data = arena.allocate(Limits.MAX_FRAME_BYTES, 8);
   private final MemorySegment control = arena.allocate(CONTROL_BYTES, 8);
@@ -263,10 +265,13 @@ public final class SeqpacketSocket implements AutoCloseable {
     }
   }
 
+  /** Closes the socket and frees its buffers; later calls do nothing. */
   @Override
   public void close() {
-    fd.close();
-    arena.close();
+    if (closed.compareAndSet(false, true)) {
+      fd.close();
+      arena.close();
+    }
   }
 
   private static int cmsgSpace(int dataBytes) {

@@ -180,12 +180,17 @@ public final class FrameCodec {
   /** Bytes of a LIST reply with no entries. */
   public static final int LIST_REPLY_OVERHEAD = Frames.HEADER_BYTES + 4;
 
-  private static String truncate(String detail) {
+  /** Cuts a detail to {@link Limits#MAX_DETAIL_BYTES}, never inside a UTF-8 sequence. */
+  static String truncate(String detail) {
     byte[] bytes = detail.getBytes(StandardCharsets.UTF_8);
     if (bytes.length <= Limits.MAX_DETAIL_BYTES) {
       return detail;
     }
-    return new String(bytes, 0, Limits.MAX_DETAIL_BYTES, StandardCharsets.UTF_8);
+    int end = Limits.MAX_DETAIL_BYTES;
+    while ((bytes[end] & 0xC0) == 0x80) {
+      end--; // bytes[end] continues a sequence: cut before the sequence starts
+    }
+    return new String(bytes, 0, end, StandardCharsets.UTF_8);
   }
 
   /** Decodes one reply datagram; the opcode in its header selects the body layout. */

@@ -6,7 +6,9 @@ package io.pinbroker.protocol;
  * children} counts its entries.
  *
  * @param mode permission bits and the sticky bit ({@code 01777} at most)
- * @param generation starts at 1 and bumps each time the name is replaced
+ * @param generation a broker-wide increasing number given to each node when it is created, and
+ *     anew when an entry is replaced; two bindings never share one, so compare-and-swap on it
+ *     cannot be fooled by a name that was replaced and put back
  */
 public record NodeInfo(
     NodeType type,

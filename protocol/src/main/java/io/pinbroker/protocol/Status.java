@@ -2,7 +2,9 @@ package io.pinbroker.protocol;
 
 /**
  * Reply statuses. The numeric values are Linux errno numbers, so a C client can hand them to
- * {@code strerror}. PROTOCOL.md lists every status once, with the operations that return it.
+ * {@code strerror}; the messages are strerror's, except ELOOP and ESTALE, whose broker meanings
+ * (path too deep, generation mismatch) differ from the kernel's. PROTOCOL.md lists every status
+ * once, with the operations that return it.
  */
 public enum Status {
   OK(0, "Success"),
@@ -24,7 +26,6 @@ public enum Status {
   EPROTO(71, "Protocol error"),
   EILSEQ(84, "Invalid or incomplete multibyte or wide character"),
   EPROTONOSUPPORT(93, "Protocol not supported"),
-  EOPNOTSUPP(95, "Operation not supported"),
   ENOBUFS(105, "No buffer space available"),
   ESTALE(116, "Stale generation");
 

@@ -60,8 +60,10 @@ public final class Namespace {
   }
 
   /**
-   * Walks to the parent of {@code path}. A missing or non-directory component is ENOENT or
-   * ENOTDIR, unless a directory walked so far denies search, which is EACCES, as in Linux.
+   * Walks to the parent of {@code path} and checks search permission on every directory walked.
+   * A missing or non-directory component is ENOENT or ENOTDIR, unless a directory walked so far
+   * denies search, which is EACCES, as in Linux. Whatever a caller checks next (the target's type,
+   * its existence) is thus never revealed to a peer that may not search the parent.
    */
   private Walk walk(PeerCredentials who, PathName path) throws Refusal {
     List<Directory> chain = new ArrayList<>();
@@ -82,6 +84,7 @@ public final class Namespace {
       dir = d;
       chain.add(dir);
     }
+    searchAll(who, chain);
     String name = parts.getLast();
     return new Walk(chain, dir, name, dir.children.get(name));
   }
@@ -89,7 +92,6 @@ public final class Namespace {
   private Walk existing(PeerCredentials who, PathName path) throws Refusal {
     Walk w = walk(who, path);
     if (w.target == null) {
-      searchAll(who, w.chain);
       throw new Refusal(Status.ENOENT, "");
     }
     return w;
@@ -144,6 +146,9 @@ public final class Namespace {
     if ((flags & ~(Request.PIN_REPLACE | Request.PIN_CAS)) != 0) {
       throw new Refusal(Status.EINVAL, "unknown PIN flags " + flags);
     }
+    if (flags == Request.PIN_CAS) {
+      throw new Refusal(Status.EINVAL, "PIN_CAS needs PIN_REPLACE");
+    }
     int group = gid == Request.DEFAULT_ID ? who.gid() : gid;
     if (!Permissions.mayUseGroup(who, config.rootOverride(), group)) {
       throw new Refusal(Status.EPERM, "not a member of group " + Integer.toUnsignedString(group));
@@ -158,7 +163,6 @@ public final class Namespace {
       Walk w = walk(who, path);
       if (w.target == null) {
         if ((flags & Request.PIN_CAS) != 0) {
-          searchAll(who, w.chain);
           throw new Refusal(Status.ENOENT, "nothing to compare-and-swap");
         }
         check(who, w, null, Operation.CREATE);
@@ -184,7 +188,6 @@ public final class Namespace {
   private void checkReplace(PeerCredentials who, Walk w, int flags, long expected)
       throws Refusal {
     if ((flags & Request.PIN_REPLACE) == 0) {
-      searchAll(who, w.chain);
       throw new Refusal(Status.EEXIST, "");
     }
     if (w.target instanceof Directory) {
@@ -278,7 +281,6 @@ public final class Namespace {
     try {
       Walk w = walk(who, path);
       if (w.target != null) {
-        searchAll(who, w.chain);
         throw new Refusal(Status.EEXIST, "");
       }
       check(who, w, null, Operation.CREATE);
@@ -351,6 +353,9 @@ public final class Namespace {
       } else {
         check(who, dst, dst.target, Operation.REMOVE);
       }
+      if (mode == RenameMode.NOREPLACE && dst.target != null) {
+        throw new Refusal(Status.EEXIST, "");
+      }
       if (src.target == dst.target) {
         return; // same node: nothing to do, as rename(2)
       }
@@ -359,13 +364,7 @@ public final class Namespace {
       }
       replaced =
           switch (mode) {
-            case NOREPLACE -> {
-              if (dst.target != null) {
-                throw new Refusal(Status.EEXIST, "");
-              }
-              yield move(who, src, dst);
-            }
-            case REPLACE -> move(who, src, dst);
+            case NOREPLACE, REPLACE -> move(who, src, dst);
             case EXCHANGE -> exchange(who, src, dst, from, to);
           };
     } finally {

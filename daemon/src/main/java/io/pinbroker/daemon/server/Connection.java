@@ -88,7 +88,7 @@ final class Connection implements Runnable {
   private boolean serve(RequestFrame frame, Received in) throws IOException {
     Request request = frame.request();
     if (request instanceof Request.Hello hello) {
-      return hello(frame.requestId(), hello, in);
+      return hello(frame, hello, in);
     }
     if (!greeted) {
       return violation("HELLO must be the first request");
@@ -127,11 +127,12 @@ final class Connection implements Runnable {
     return true;
   }
 
-  private boolean hello(int id, Request.Hello hello, Received in) throws IOException {
+  private boolean hello(RequestFrame frame, Request.Hello hello, Received in) throws IOException {
+    int id = frame.requestId();
     if (greeted) {
       return violation("HELLO sent twice");
     }
-    if (in.fdCount() != 0 || in.controlTruncated()) {
+    if (frame.fdCount() != 0 || in.fdCount() != 0 || in.controlTruncated()) {
       return violation("HELLO carries no fds");
     }
     if (hello.minVersion() > Frames.VERSION || hello.maxVersion() < Frames.VERSION) {
@@ -169,11 +170,7 @@ final class Connection implements Runnable {
   /** A protocol violation: say why (best effort) and end the connection. */
   private boolean violation(String reason) {
     LOG.info("dropping client " + who + ": protocol violation: " + reason);
-    try {
-      send(0, 0, failure(Status.EPROTO, reason));
-    } catch (IOException | RuntimeException e) {
-      // the connection ends either way
-    }
+    Notice.send(socket, Status.EPROTO, reason);
     return false;
   }
 

@@ -1,5 +1,6 @@
 package io.pinbroker.daemon.server;
 
+import io.pinbroker.protocol.Status;
 import io.pinbroker.unix.ErrnoException;
 import io.pinbroker.unix.PeerCredentials;
 import io.pinbroker.unix.SeqpacketListener;
@@ -74,8 +75,9 @@ public final class Server {
       return;
     }
     if (connections.size() >= config.maxConnections()) {
-      LOG.warning(
-          "refusing " + who + ": " + config.maxConnections() + " connections already open");
+      String why = config.maxConnections() + " connections already open";
+      LOG.warning("refusing " + who + ": " + why);
+      Notice.send(socket, Status.ENOSPC, why);
       socket.close();
       return;
     }

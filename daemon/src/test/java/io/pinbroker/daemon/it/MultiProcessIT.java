@@ -123,6 +123,19 @@ class MultiProcessIT {
     List<String> stranger = List.of("setpriv", "--reuid", "4242", "--regid", "4242", "--clear-groups");
     Proc.Result foreign = broker.as(stranger, "ls", "/nobody");
     assertTrue(foreign.err().contains("Permission denied"), foreign::toString);
+    // without search permission nothing about a name leaks, not even its type
+    ok(broker.cli("mkdir", "-m", "0700", "/secret"));
+    ok(broker.cli("mkdir", "/secret/d"));
+    ok(broker.cli("pin", "--memfd", "1K", "/secret/e"));
+    for (String[] probe :
+        List.of(
+            new String[] {"get", "/secret/d"},
+            new String[] {"ls", "/secret/e"},
+            new String[] {"rm", "/secret/d"},
+            new String[] {"get", "/secret/missing"})) {
+      Proc.Result r = broker.as(stranger, probe);
+      assertTrue(r.err().contains("Permission denied"), r::toString);
+    }
     Proc.Result badGroup = broker.as(nobody, "pin", "--memfd", "1K", "--group", "1234", "/nobody/y");
     assertTrue(badGroup.err().contains("not a member of group 1234"), badGroup::toString);
   }
