@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "exec",
     description = {
-      "Get fds and run PROG in place of this process (same PID) with them at fd 3, 4, ...,",
-      "announced the systemd way: LISTEN_FDS, LISTEN_FDNAMES (the labels) and LISTEN_PID."
+      "Run PROG in place of this process, with pinned fds at 3, 4, ...",
+      "PROG keeps this PID and finds the fds the systemd way: LISTEN_FDS, LISTEN_FDNAMES (the"
+          + " labels, ':'-separated) and LISTEN_PID."
     },
     footer = {
       "",

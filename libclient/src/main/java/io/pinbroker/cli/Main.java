@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "pinbroker",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Main.Version.class,
     description = "Pin file descriptors under names in pinbrokerd, and get them back.",
     subcommands = {
@@ -79,11 +80,16 @@ public final class Main {
 
   /** Runs the CLI and returns its exit status. */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line, to execute once. */
+  static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new Main());
     cmd.setExecutionExceptionHandler(Main::handle);
     // everything after PROG belongs to PROG, options included
     cmd.getSubcommands().get("exec").setStopAtPositional(true);
-    return cmd.execute(args);
+    return cmd;
   }
 
   private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
