@@ -170,12 +170,14 @@ public final class Namespace {
         entries++;
       } else {
         checkReplace(who, w, flags, expectedGeneration);
-        replaced = ((Entry) w.target).object;
       }
       long t = now();
       Entry e = new Entry(who.uid(), group, bits, nextGeneration(), t, object);
       w.parent.children.put(w.name, e);
       w.parent.mtimeNanos = t;
+      if (w.target instanceof Entry old) {
+        replaced = old.object; // out of the tree now: closed once the lock is released
+      }
       return e.info();
     } finally {
       lock.writeLock().unlock();
