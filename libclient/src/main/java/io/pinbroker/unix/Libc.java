@@ -47,7 +47,7 @@ final class Libc {
   static final int EAGAIN = 11;
   static final int ERANGE = 34;
 
-  private static final Linker LINKER = Linker.nativeLinker();
+  static final Linker LINKER = Linker.nativeLinker();
   private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
   private static final VarHandle ERRNO = CAPTURE.varHandle(PathElement.groupElement("errno"));
   private static final ThreadLocal<MemorySegment> STATE =
@@ -86,14 +86,14 @@ final class Libc {
 
   private Libc() {}
 
-  private static MethodHandle fn(String name, MemoryLayout ret, MemoryLayout... args) {
+  static MethodHandle fn(String name, MemoryLayout ret, MemoryLayout... args) {
     return LINKER.downcallHandle(
         LINKER.defaultLookup().findOrThrow(name),
         FunctionDescriptor.of(ret, args),
         Linker.Option.captureCallState("errno"));
   }
 
-  private static MethodHandle fnVariadic(
+  static MethodHandle fnVariadic(
       String name, int firstVariadic, MemoryLayout ret, MemoryLayout... args) {
     return LINKER.downcallHandle(
         LINKER.defaultLookup().findOrThrow(name),
