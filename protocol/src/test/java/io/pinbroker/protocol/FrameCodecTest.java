@@ -1,0 +1,857 @@
+package io.pinbroker.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.pinbroker.protocol.Reply.Done;
+import io.pinbroker.protocol.Reply.Failure;
+import io.pinbroker.protocol.Reply.GetReply;
+import io.pinbroker.protocol.Reply.HelloReply;
+import io.pinbroker.protocol.Reply.ListReply;
+import io.pinbroker.protocol.Reply.NodeReply;
+import io.pinbroker.protocol.Request.Chmod;
+import io.pinbroker.protocol.Request.Chown;
+import io.pinbroker.protocol.Request.Get;
+import io.pinbroker.protocol.Request.Hello;
+import io.pinbroker.protocol.Request.ListDir;
+import io.pinbroker.protocol.Request.Mkdir;
+import io.pinbroker.protocol.Request.Pin;
+import io.pinbroker.protocol.Request.Rename;
+import io.pinbroker.protocol.Request.Rmdir;
+import io.pinbroker.protocol.Request.Stat;
+import io.pinbroker.protocol.Request.Unlink;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FrameCodecTest {
+
+  // ---- fixtures ----
+
+  private static final int HEADER = Frames.HEADER_BYTES;
+
+  // Header field offsets, as the frame layout fixes them.
+  private static final int OFF_MAGIC = 0;
+  private static final int OFF_OPCODE = 2;
+  private static final int OFF_FLAGS = 3;
+  private static final int OFF_ID = 4;
+  private static final int OFF_STATUS = 8;
+  private static final int OFF_FD_COUNT = 10;
+  private static final int OFF_RESERVED = 11;
+  private static final int OFF_BODY_LENGTH = 12;
+
+  static Stream<Arguments> requests() {
+    return Stream.of(
+        Arguments.of("hello", new RequestFrame(1, 0, new Hello(1, 7, 0x8000_0000_0000_0001L))),
+        Arguments.of(
+            "pin",
+            new RequestFrame(
+                0xDEADBEEF,
+                1,
+                new Pin(
+                    "/a/b/c",
+                    01644,
+                    Request.DEFAULT_ID,
+                    Request.PIN_REPLACE | Request.PIN_CAS,
+                    -2L))),
+        Arguments.of("pin-plain", new RequestFrame(2, 1, new Pin("/x", 0600, 4242, 0, 0L))),
+        Arguments.of("get-ro", new RequestFrame(3, 0, new Get("/ro", true))),
+        Arguments.of("get-rw", new RequestFrame(4, 0, new Get("/rw", false))),
+        Arguments.of("stat", new RequestFrame(5, 0, new Stat("/dir/\u00e9t\u00e9/\u20ac"))),
+        Arguments.of("list", new RequestFrame(6, 0, new ListDir("/d", "after-this", 3))),
+        Arguments.of("list-first", new RequestFrame(7, 0, new ListDir("/", "", 0))),
+        Arguments.of("mkdir", new RequestFrame(8, 0, new Mkdir("/new", 01777))),
+        Arguments.of("rmdir", new RequestFrame(9, 0, new Rmdir("/old"))),
+        Arguments.of("unlink", new RequestFrame(10, 0, new Unlink("/gone"))),
+        Arguments.of(
+            "rename-replace", new RequestFrame(11, 0, new Rename("/a", "/b", RenameMode.REPLACE))),
+        Arguments.of(
+            "rename-noreplace",
+            new RequestFrame(12, 0, new Rename("/a", "/b/c", RenameMode.NOREPLACE))),
+        Arguments.of(
+            "rename-exchange",
+            new RequestFrame(13, 0, new Rename("/p/q", "/r", RenameMode.EXCHANGE))),
+        Arguments.of("chmod", new RequestFrame(14, 0, new Chmod("/m", 0640))),
+        Arguments.of("chown", new RequestFrame(15, 0, new Chown("/o", 1000, Request.DEFAULT_ID))),
+        Arguments.of(
+            "max-fds",
+            new RequestFrame(Integer.MAX_VALUE, Limits.MAX_FDS_PER_FRAME, new Stat("/f"))));
+  }
+
+  private static NodeInfo info(long seed) {
+    return new NodeInfo(
+        NodeType.ENTRY,
+        ObjectKind.FD,
+        FdType.MEMFD,
+        (int) (seed & 01777),
+        (int) (1000 + seed),
+        (int) (2000 + seed),
+        seed + 1,
+        1_700_000_000_123_456_789L + seed,
+        1_700_000_000_987_654_321L + seed,
+        0xFFFF_FFFF_0000_0001L + seed,
+        0x7FFF_0000_0000_0000L + seed,
+        4096 * seed,
+        0);
+  }
+
+  private static final NodeInfo DIR_INFO =
+      new NodeInfo(
+          NodeType.DIRECTORY, ObjectKind.NONE, FdType.NONE, 01777, 0, 0, 1, 5, 6, 0, 0, 0, 42);
+
+  static Stream<Arguments> replies() {
+    List<DirEntry> many = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      many.add(new DirEntry("name-" + i + "-\u00fc", info(i)));
+    }
+    many.add(new DirEntry("sub", DIR_INFO));
+    return Stream.of(
+        Arguments.of(
+            "hello",
+            new ReplyFrame(
+                1,
+                Opcode.HELLO.code(),
+                0,
+                new HelloReply(1, Frames.FEATURES, Limits.MAX_FRAME_BYTES, 253, 4321, 1000, 100))),
+        Arguments.of(
+            "hello-extremes",
+            new ReplyFrame(
+                -1, Opcode.HELLO.code(), 0, new HelloReply(65535, -1L, -7, 65534, -1, -2, -3))),
+        Arguments.of("node-pin", new ReplyFrame(2, Opcode.PIN.code(), 0, new NodeReply(info(3)))),
+        Arguments.of(
+            "node-stat", new ReplyFrame(3, Opcode.STAT.code(), 0, new NodeReply(DIR_INFO))),
+        Arguments.of(
+            "node-mkdir", new ReplyFrame(4, Opcode.MKDIR.code(), 0, new NodeReply(info(4)))),
+        Arguments.of(
+            "node-chmod", new ReplyFrame(5, Opcode.CHMOD.code(), 0, new NodeReply(info(5)))),
+        Arguments.of(
+            "node-chown", new ReplyFrame(6, Opcode.CHOWN.code(), 0, new NodeReply(info(6)))),
+        Arguments.of(
+            "get-reopened",
+            new ReplyFrame(7, Opcode.GET.code(), 1, new GetReply(info(7), Handout.REOPENED))),
+        Arguments.of(
+            "get-shared",
+            new ReplyFrame(8, Opcode.GET.code(), 1, new GetReply(info(8), Handout.SHARED))),
+        Arguments.of(
+            "list-many-more", new ReplyFrame(9, Opcode.LIST.code(), 0, new ListReply(many, true))),
+        Arguments.of(
+            "list-many-last",
+            new ReplyFrame(10, Opcode.LIST.code(), 0, new ListReply(many, false))),
+        Arguments.of(
+            "list-empty",
+            new ReplyFrame(11, Opcode.LIST.code(), 0, new ListReply(List.of(), false))),
+        Arguments.of("done-rmdir", new ReplyFrame(12, Opcode.RMDIR.code(), 0, new Done())),
+        Arguments.of("done-unlink", new ReplyFrame(13, Opcode.UNLINK.code(), 0, new Done())),
+        Arguments.of("done-rename", new ReplyFrame(14, Opcode.RENAME.code(), 0, new Done())),
+        Arguments.of(
+            "failure",
+            new ReplyFrame(
+                15, Opcode.GET.code(), 0, new Failure(Status.EACCES, "mode denies read"))),
+        Arguments.of(
+            "failure-empty",
+            new ReplyFrame(16, Opcode.PIN.code(), 0, new Failure(Status.ESTALE, ""))),
+        Arguments.of(
+            "failure-unknown-opcode",
+            new ReplyFrame(17, 0x7F, 0, new Failure(Status.ENOSYS, "opcode 127"))));
+  }
+
+  private static byte[] encode(RequestFrame f) {
+    ByteBuffer out = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
+    FrameCodec.encodeRequest(f, out);
+    byte[] bytes = new byte[out.remaining()];
+    out.get(bytes);
+    return bytes;
+  }
+
+  private static byte[] encode(ReplyFrame f) {
+    ByteBuffer out = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
+    FrameCodec.encodeReply(f, out);
+    byte[] bytes = new byte[out.remaining()];
+    out.get(bytes);
+    return bytes;
+  }
+
+  private static DecodedRequest decode(byte[] bytes) {
+    return FrameCodec.decodeRequest(ByteBuffer.wrap(bytes));
+  }
+
+  private static DecodedRequest decode(byte[] bytes, int length) {
+    return FrameCodec.decodeRequest(ByteBuffer.wrap(bytes, 0, length));
+  }
+
+  private static ByteBuffer le(byte[] bytes) {
+    return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** Rewrites body_length to match the bytes that follow the header. */
+  private static byte[] fixLength(byte[] frame) {
+    le(frame).putInt(OFF_BODY_LENGTH, frame.length - HEADER);
+    return frame;
+  }
+
+  /** A request frame built by hand (bypassing the encoder). */
+  private static byte[] rawFrame(
+      int opcode, int flags, int id, int status, int fdCount, byte[] body) {
+    ByteBuffer b = ByteBuffer.allocate(HEADER + body.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.putShort((short) Frames.MAGIC)
+        .put((byte) opcode)
+        .put((byte) flags)
+        .putInt(id)
+        .putShort((short) status)
+        .put((byte) fdCount)
+        .put((byte) 0)
+        .putInt(body.length)
+        .put(body);
+    return b.array();
+  }
+
+  private static byte[] stringField(byte[] utf8) {
+    ByteBuffer b = ByteBuffer.allocate(2 + utf8.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.putShort((short) utf8.length).put(utf8);
+    return b.array();
+  }
+
+  private static void assertMalformed(DecodedRequest d, String what) {
+    assertInstanceOf(DecodedRequest.Malformed.class, d, what);
+  }
+
+  // ---- round trips ----
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requests")
+  void requestRoundTrip(String name, RequestFrame frame) {
+    byte[] bytes = encode(frame);
+    assertEquals(HEADER + le(bytes).getInt(OFF_BODY_LENGTH), bytes.length, "body_length");
+    assertEquals(new DecodedRequest.Valid(frame), decode(bytes));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("replies")
+  void replyRoundTrip(String name, ReplyFrame frame) throws MalformedFrameException {
+    byte[] bytes = encode(frame);
+    assertEquals(HEADER + le(bytes).getInt(OFF_BODY_LENGTH), bytes.length, "body_length");
+    assertEquals(frame, FrameCodec.decodeReply(ByteBuffer.wrap(bytes)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requests")
+  void requestHeaderLayout(String name, RequestFrame frame) {
+    byte[] bytes = encode(frame);
+    ByteBuffer b = le(bytes);
+    assertEquals('P', bytes[0]);
+    assertEquals('B', bytes[1]);
+    assertEquals(frame.request().opcode().code(), bytes[OFF_OPCODE] & 0xFF);
+    assertEquals(0, bytes[OFF_FLAGS]);
+    assertEquals(frame.requestId(), b.getInt(OFF_ID));
+    assertEquals(0, b.getShort(OFF_STATUS));
+    assertEquals(frame.fdCount(), bytes[OFF_FD_COUNT] & 0xFF);
+    assertEquals(0, bytes[OFF_RESERVED]);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("replies")
+  void replyHeaderLayout(String name, ReplyFrame frame) {
+    byte[] bytes = encode(frame);
+    ByteBuffer b = le(bytes);
+    assertEquals(Frames.MAGIC, b.getShort(OFF_MAGIC) & 0xFFFF);
+    assertEquals(frame.opcode(), bytes[OFF_OPCODE] & 0xFF);
+    assertEquals(Frames.FLAG_REPLY, bytes[OFF_FLAGS]);
+    assertEquals(frame.requestId(), b.getInt(OFF_ID));
+    assertEquals(frame.reply().status().code(), b.getShort(OFF_STATUS) & 0xFFFF);
+    assertEquals(frame.fdCount(), bytes[OFF_FD_COUNT] & 0xFF);
+  }
+
+  @Test
+  void encodesAtTheBufferPositionAndDecodesFromIt() throws MalformedFrameException {
+    RequestFrame req = new RequestFrame(77, 0, new Stat("/offset"));
+    ByteBuffer out = ByteBuffer.allocate(1024);
+    out.put(new byte[] {9, 9, 9});
+    FrameCodec.encodeRequest(req, out);
+    assertEquals(3, out.position());
+    assertEquals(encode(req).length, out.remaining());
+    assertEquals(new DecodedRequest.Valid(req), FrameCodec.decodeRequest(out));
+
+    ReplyFrame rep = new ReplyFrame(78, Opcode.RMDIR.code(), 0, new Done());
+    ByteBuffer out2 = ByteBuffer.allocate(1024);
+    out2.put(new byte[] {1, 2, 3, 4, 5});
+    FrameCodec.encodeReply(rep, out2);
+    assertEquals(5, out2.position());
+    assertEquals(rep, FrameCodec.decodeReply(out2));
+  }
+
+  @Test
+  void failureDetailIsCappedAtMaxDetailBytes() throws MalformedFrameException {
+    String detail = "x".repeat(Limits.MAX_DETAIL_BYTES + 500);
+    ReplyFrame f = new ReplyFrame(1, Opcode.STAT.code(), 0, new Failure(Status.ENOENT, detail));
+    Reply decoded = FrameCodec.decodeReply(ByteBuffer.wrap(encode(f))).reply();
+    Failure failure = assertInstanceOf(Failure.class, decoded);
+    assertEquals(Status.ENOENT, failure.status());
+    assertEquals(detail.substring(0, Limits.MAX_DETAIL_BYTES), failure.detail());
+  }
+
+  // ---- request rejects ----
+
+  @Test
+  void emptyBufferIsMalformed() {
+    assertMalformed(decode(new byte[0]), "empty");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requests")
+  void everyTruncationIsMalformed(String name, RequestFrame frame) {
+    byte[] bytes = encode(frame);
+    for (int len = 0; len < bytes.length; len++) {
+      assertMalformed(decode(bytes, len), name + " truncated to " + len);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requests")
+  void everyTruncationWithMatchingBodyLengthIsMalformed(String name, RequestFrame frame) {
+    // The body_length is rewritten so that only the body parser can notice the truncation.
+    byte[] bytes = encode(frame);
+    for (int len = HEADER; len < bytes.length; len++) {
+      byte[] cut = fixLength(Arrays.copyOf(bytes, len));
+      DecodedRequest d = decode(cut);
+      assertMalformed(d, name + " body truncated to " + (len - HEADER));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0x0000, 0x5042, 0x4251, 0x4150, 0xFFFF})
+  void badMagicIsMalformed(int magic) {
+    byte[] bytes = encode(new RequestFrame(1, 0, new Stat("/a")));
+    le(bytes).putShort(OFF_MAGIC, (short) magic);
+    assertMalformed(decode(bytes), "magic " + Integer.toHexString(magic));
+  }
+
+  @Test
+  void replyFlagOnRequestIsMalformed() {
+    byte[] bytes = encode(new RequestFrame(1, 0, new Stat("/a")));
+    bytes[OFF_FLAGS] = Frames.FLAG_REPLY;
+    assertMalformed(decode(bytes), "reply flag");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0xFE})
+  void reservedFlagBitsAreMalformed(int flags) {
+    byte[] bytes = encode(new RequestFrame(1, 0, new Stat("/a")));
+    bytes[OFF_FLAGS] = (byte) flags;
+    assertMalformed(decode(bytes), "flags " + flags);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0x01, 0x80, 0xFF})
+  void reservedHeaderByteIsMalformed(int reserved) {
+    byte[] bytes = encode(new RequestFrame(1, 0, new Stat("/a")));
+    bytes[OFF_RESERVED] = (byte) reserved;
+    assertMalformed(decode(bytes), "reserved " + reserved);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 13, 0x100, 0xFFFF})
+  void nonZeroStatusOnRequestIsMalformed(int status) {
+    byte[] bytes = encode(new RequestFrame(1, 0, new Stat("/a")));
+    le(bytes).putShort(OFF_STATUS, (short) status);
+    assertMalformed(decode(bytes), "status " + status);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {-1, 1, 2, 1000, Integer.MAX_VALUE, Integer.MIN_VALUE, -16})
+  void bodyLengthMismatchIsMalformed(int delta) {
+    byte[] bytes = encode(new RequestFrame(1, 0, new Stat("/abc")));
+    int body = bytes.length - HEADER;
+    le(bytes).putInt(OFF_BODY_LENGTH, body + delta);
+    assertMalformed(decode(bytes), "body_length off by " + delta);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requests")
+  void trailingBytesAreMalformed(String name, RequestFrame frame) {
+    byte[] bytes = encode(frame);
+    for (int extra = 1; extra <= 3; extra++) {
+      byte[] longer = fixLength(Arrays.copyOf(bytes, bytes.length + extra));
+      assertMalformed(decode(longer), name + " + " + extra + " trailing bytes");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {5, 6, 100, 0xFFFF})
+  void stringLengthOverrunningTheBodyIsMalformed(int claimed) {
+    byte[] bytes = encode(new RequestFrame(1, 0, new Stat("/abc")));
+    le(bytes).putShort(HEADER, (short) claimed);
+    assertMalformed(decode(bytes), "string length " + claimed + " of a 4-byte body");
+  }
+
+  static Stream<Arguments> invalidUtf8() {
+    HexFormat hex = HexFormat.of();
+    return Stream.of(
+            "ff", // never valid
+            "c080", // overlong NUL
+            "c1bf", // overlong
+            "e08080", // overlong 3-byte
+            "eda080", // UTF-16 surrogate
+            "f4908080", // beyond U+10FFFF
+            "80", // lone continuation byte
+            "e282", // truncated 3-byte sequence
+            "c3", // truncated 2-byte sequence
+            "f8888080")
+        .map(h -> Arguments.of(h, hex.parseHex(h)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidUtf8")
+  void invalidUtf8InAPathIsMalformed(String hex, byte[] bad) {
+    byte[] path = new byte[bad.length + 2];
+    path[0] = '/';
+    path[1] = 'a';
+    System.arraycopy(bad, 0, path, 2, bad.length);
+    byte[] frame = rawFrame(Opcode.STAT.code(), 0, 1, 0, 0, stringField(path));
+    assertMalformed(decode(frame), "path with " + hex);
+    // The rename's second path, and LIST's "after", are strings too.
+    byte[] rename =
+        rawFrame(
+            Opcode.RENAME.code(),
+            0,
+            1,
+            0,
+            0,
+            concat(
+                stringField("/ok".getBytes(StandardCharsets.UTF_8)),
+                stringField(path),
+                new byte[] {0}));
+    assertMalformed(decode(rename), "rename target with " + hex);
+    byte[] list =
+        rawFrame(
+            Opcode.LIST.code(),
+            0,
+            1,
+            0,
+            0,
+            concat(
+                stringField("/".getBytes(StandardCharsets.UTF_8)), stringField(bad), new byte[4]));
+    assertMalformed(decode(list), "list after with " + hex);
+  }
+
+  @Test
+  void validMultiByteUtf8IsAccepted() {
+    byte[] path = "/\u00e9\u20ac\uD83D\uDE00".getBytes(StandardCharsets.UTF_8);
+    byte[] frame = rawFrame(Opcode.STAT.code(), 0, 1, 0, 0, stringField(path));
+    assertEquals(
+        new DecodedRequest.Valid(new RequestFrame(1, 0, new Stat("/\u00e9\u20ac\uD83D\uDE00"))),
+        decode(frame));
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    int n = 0;
+    for (byte[] p : parts) {
+      n += p.length;
+    }
+    byte[] out = new byte[n];
+    int at = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {2, 3, 0x7F, 0x80, 0xFF})
+  void unknownAccessByteInGetIsMalformed(int access) {
+    byte[] bytes = encode(new RequestFrame(1, 0, new Get("/g", true)));
+    bytes[bytes.length - 1] = (byte) access;
+    assertMalformed(decode(bytes), "access " + access);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {3, 4, 0x80, 0xFF})
+  void unknownRenameModeIsMalformed(int mode) {
+    byte[] bytes = encode(new RequestFrame(1, 0, new Rename("/a", "/b", RenameMode.REPLACE)));
+    bytes[bytes.length - 1] = (byte) mode;
+    assertMalformed(decode(bytes), "rename mode " + mode);
+  }
+
+  @Test
+  void everyKnownRenameModeByteDecodes() {
+    for (RenameMode m : RenameMode.values()) {
+      byte[] bytes = encode(new RequestFrame(1, 0, new Rename("/a", "/b", RenameMode.REPLACE)));
+      bytes[bytes.length - 1] = (byte) m.code();
+      DecodedRequest.Valid v = assertInstanceOf(DecodedRequest.Valid.class, decode(bytes));
+      assertEquals(m, ((Rename) v.frame().request()).mode());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {254, 255})
+  void fdCountAbove253IsMalformed(int fdCount) {
+    byte[] bytes = encode(new RequestFrame(1, 0, new Stat("/a")));
+    bytes[OFF_FD_COUNT] = (byte) fdCount;
+    assertMalformed(decode(bytes), "fd_count " + fdCount);
+  }
+
+  @Test
+  void fdCountOf253IsAccepted() {
+    byte[] bytes = encode(new RequestFrame(1, 0, new Stat("/a")));
+    bytes[OFF_FD_COUNT] = (byte) 253;
+    DecodedRequest.Valid v = assertInstanceOf(DecodedRequest.Valid.class, decode(bytes));
+    assertEquals(253, v.frame().fdCount());
+  }
+
+  /** A STAT frame of exactly {@code total} bytes, built by hand. */
+  private static byte[] statFrameOfSize(int total) {
+    byte[] path = new byte[total - HEADER - 2];
+    Arrays.fill(path, (byte) 'p');
+    path[0] = '/';
+    return rawFrame(Opcode.STAT.code(), 0, 1, 0, 0, stringField(path));
+  }
+
+  @Test
+  void datagramOfMaxFrameBytesIsAcceptedAndOneMoreIsMalformed() {
+    byte[] max = statFrameOfSize(Limits.MAX_FRAME_BYTES);
+    assertEquals(Limits.MAX_FRAME_BYTES, max.length);
+    assertInstanceOf(DecodedRequest.Valid.class, decode(max));
+
+    byte[] over = statFrameOfSize(Limits.MAX_FRAME_BYTES + 1);
+    assertEquals(Limits.MAX_FRAME_BYTES + 1, over.length);
+    assertMalformed(decode(over), "datagram of MAX_FRAME_BYTES + 1");
+
+    byte[] huge = fixLength(Arrays.copyOf(max, 3 * Limits.MAX_FRAME_BYTES));
+    assertMalformed(decode(huge), "datagram of 3 * MAX_FRAME_BYTES");
+  }
+
+  @Test
+  void oversizeReplyDatagramIsRejected() {
+    byte[] over = statFrameOfSize(Limits.MAX_FRAME_BYTES + 1);
+    over[OFF_FLAGS] = Frames.FLAG_REPLY;
+    le(over).putShort(OFF_STATUS, (short) Status.ENOENT.code());
+    assertThrows(
+        MalformedFrameException.class, () -> FrameCodec.decodeReply(ByteBuffer.wrap(over)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0x00, 0x0C, 0x0D, 0x42, 0x80, 0xFF})
+  void unknownOpcodeYieldsUnknownOpcodeWithTheRequestId(int opcode) {
+    byte[] frame = rawFrame(opcode, 0, 0xCAFEBABE, 0, 3, new byte[] {1, 2, 3, 4, 5});
+    assertEquals(new DecodedRequest.UnknownOpcode(0xCAFEBABE, opcode, 3), decode(frame));
+    byte[] empty = rawFrame(opcode, 0, 99, 0, 0, new byte[0]);
+    assertEquals(new DecodedRequest.UnknownOpcode(99, opcode, 0), decode(empty));
+  }
+
+  @Test
+  void unknownOpcodeWithBrokenHeaderIsStillMalformed() {
+    byte[] frame = rawFrame(0x55, 0, 7, 0, 0, new byte[] {1, 2});
+    le(frame).putInt(OFF_BODY_LENGTH, 5);
+    assertMalformed(decode(frame), "unknown opcode but bad body_length");
+  }
+
+  // ---- encoding limits ----
+
+  @Test
+  void encodingAFrameOfExactlyMaxFrameBytesSucceeds() {
+    String path = "/" + "p".repeat(Limits.MAX_FRAME_BYTES - HEADER - 2 - 1);
+    byte[] bytes = encode(new RequestFrame(1, 0, new Stat(path)));
+    assertEquals(Limits.MAX_FRAME_BYTES, bytes.length);
+    assertEquals(new DecodedRequest.Valid(new RequestFrame(1, 0, new Stat(path))), decode(bytes));
+  }
+
+  @Test
+  void encodingAFrameLargerThanMaxFrameBytesThrows() {
+    // One byte over the cap, in a buffer that would have room for it.
+    String path = "/" + "p".repeat(Limits.MAX_FRAME_BYTES - HEADER - 2);
+    ByteBuffer roomy = ByteBuffer.allocate(2 * Limits.MAX_FRAME_BYTES);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> FrameCodec.encodeRequest(new RequestFrame(1, 0, new Stat(path)), roomy));
+
+    // Two strings that each fit a u16 but together overflow the frame.
+    String half = "/" + "q".repeat(40_000);
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            FrameCodec.encodeRequest(
+                new RequestFrame(1, 0, new Rename(half, half, RenameMode.REPLACE)),
+                ByteBuffer.allocate(4 * Limits.MAX_FRAME_BYTES)));
+
+    // A LIST reply whose entries overflow the frame.
+    List<DirEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      entries.add(new DirEntry("entry-" + i, info(i)));
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            FrameCodec.encodeReply(
+                new ReplyFrame(1, Opcode.LIST.code(), 0, new ListReply(entries, true)),
+                ByteBuffer.allocate(4 * Limits.MAX_FRAME_BYTES)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {-1, 254, 1000})
+  void encodingAnOutOfRangeFdCountThrows(int fdCount) {
+    assertThrows(
+        IllegalArgumentException.class, () -> encode(new RequestFrame(1, fdCount, new Stat("/a"))));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> encode(new ReplyFrame(1, Opcode.GET.code(), fdCount, new Done())));
+  }
+
+  // ---- reply decoding ----
+
+  @ParameterizedTest
+  @ValueSource(ints = {3, 1000, 0x7FFF, 0xFFFF})
+  void replyWithUnknownStatusDecodesToEproto(int status) throws MalformedFrameException {
+    assertEquals(null, Status.valueOf(status), "test premise: status unknown");
+    byte[] frame =
+        rawFrame(
+            Opcode.STAT.code(),
+            Frames.FLAG_REPLY,
+            31,
+            status,
+            0,
+            stringField("why".getBytes(StandardCharsets.UTF_8)));
+    ReplyFrame r = FrameCodec.decodeReply(ByteBuffer.wrap(frame));
+    assertEquals(31, r.requestId());
+    assertEquals(Opcode.STAT.code(), r.opcode());
+    Failure f = assertInstanceOf(Failure.class, r.reply());
+    assertEquals(Status.EPROTO, f.status());
+    assertTrue(f.detail().contains("why"), f.detail());
+  }
+
+  @Test
+  void everyKnownStatusDecodesToItself() throws MalformedFrameException {
+    for (Status s : Status.values()) {
+      if (s == Status.OK) {
+        continue;
+      }
+      ReplyFrame f = new ReplyFrame(s.code(), Opcode.PIN.code(), 0, new Failure(s, s.message()));
+      assertEquals(f, FrameCodec.decodeReply(ByteBuffer.wrap(encode(f))));
+    }
+  }
+
+  @Test
+  void replyWithoutReplyFlagIsRejected() {
+    byte[] bytes = encode(new ReplyFrame(1, Opcode.RMDIR.code(), 0, new Done()));
+    bytes[OFF_FLAGS] = 0;
+    assertThrows(
+        MalformedFrameException.class, () -> FrameCodec.decodeReply(ByteBuffer.wrap(bytes)));
+  }
+
+  @Test
+  void okReplyWithUnknownOpcodeIsRejected() {
+    byte[] bytes = rawFrame(0x33, Frames.FLAG_REPLY, 1, 0, 0, new byte[0]);
+    assertThrows(
+        MalformedFrameException.class, () -> FrameCodec.decodeReply(ByteBuffer.wrap(bytes)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("replies")
+  void everyReplyTruncationIsRejected(String name, ReplyFrame frame) {
+    byte[] bytes = encode(frame);
+    for (int len = 0; len < bytes.length; len++) {
+      ByteBuffer cut = ByteBuffer.wrap(bytes, 0, len);
+      assertThrows(
+          MalformedFrameException.class, () -> FrameCodec.decodeReply(cut), name + " @" + len);
+      byte[] fixed = len >= HEADER ? fixLength(Arrays.copyOf(bytes, len)) : null;
+      if (fixed != null) {
+        assertThrows(
+            MalformedFrameException.class,
+            () -> FrameCodec.decodeReply(ByteBuffer.wrap(fixed)),
+            name + " body cut to " + (len - HEADER));
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("replies")
+  void replyTrailingBytesAreRejected(String name, ReplyFrame frame) {
+    byte[] longer = fixLength(Arrays.copyOf(encode(frame), encode(frame).length + 1));
+    assertThrows(
+        MalformedFrameException.class, () -> FrameCodec.decodeReply(ByteBuffer.wrap(longer)));
+  }
+
+  @Test
+  void listReplyWithAnImpossibleEntryCountIsRejected() {
+    byte[] bytes =
+        encode(
+            new ReplyFrame(
+                1,
+                Opcode.LIST.code(),
+                0,
+                new ListReply(List.of(new DirEntry("a", info(1))), false)));
+    le(bytes).putShort(HEADER + 2, (short) 0xFFFF);
+    assertThrows(
+        MalformedFrameException.class, () -> FrameCodec.decodeReply(ByteBuffer.wrap(bytes)));
+  }
+
+  @ParameterizedTest(name = "byte {0} = {1}")
+  @CsvSource({"0, 0", "0, 3", "0, 255", "1, 2", "1, 255", "2, 10", "2, 255"})
+  void unknownEnumBytesInNodeInfoAreRejected(int field, int code) {
+    // NodeInfo opens with node type, object kind and fd type, one byte each.
+    byte[] bytes = encode(new ReplyFrame(1, Opcode.STAT.code(), 0, new NodeReply(info(1))));
+    bytes[HEADER + field] = (byte) code;
+    assertThrows(
+        MalformedFrameException.class, () -> FrameCodec.decodeReply(ByteBuffer.wrap(bytes)));
+  }
+
+  // ---- totality ----
+
+  private static final int FUZZ_ITERATIONS = 200_000;
+
+  @Test
+  void decodersAreTotalOnRandomAndMutatedInput() {
+    SplittableRandom rnd = new SplittableRandom(0x5EED_CAFEL);
+    List<byte[]> seeds = new ArrayList<>();
+    requests().forEach(a -> seeds.add(encode((RequestFrame) a.get()[1])));
+    List<byte[]> replySeeds = new ArrayList<>();
+    replies().forEach(a -> replySeeds.add(encode((ReplyFrame) a.get()[1])));
+    seeds.addAll(replySeeds);
+
+    int valid = 0;
+    int unknown = 0;
+    int repliesDecoded = 0;
+    for (int i = 0; i < FUZZ_ITERATIONS; i++) {
+      byte[] input =
+          switch (i % 4) {
+            case 0 -> randomFrame(rnd);
+            case 1, 2 -> mutate(rnd, seeds.get(rnd.nextInt(seeds.size())));
+            default -> randomBytes(rnd, rnd.nextInt(64));
+          };
+      DecodedRequest d;
+      try {
+        d = FrameCodec.decodeRequest(ByteBuffer.wrap(input));
+      } catch (Throwable t) {
+        throw new AssertionError("decodeRequest threw on " + HexFormat.of().formatHex(input), t);
+      }
+      if (d == null) {
+        fail("decodeRequest returned null on " + HexFormat.of().formatHex(input));
+      }
+      if (d instanceof DecodedRequest.Valid) {
+        valid++;
+      } else if (d instanceof DecodedRequest.UnknownOpcode) {
+        unknown++;
+      }
+      try {
+        if (FrameCodec.decodeReply(ByteBuffer.wrap(input)) == null) {
+          fail("decodeReply returned null");
+        }
+        repliesDecoded++;
+      } catch (MalformedFrameException expected) {
+        // the only exception allowed
+      } catch (Throwable t) {
+        throw new AssertionError("decodeReply threw on " + HexFormat.of().formatHex(input), t);
+      }
+    }
+    // The generator must reach past the header checks, or the test proves little.
+    assertTrue(valid > 1000, "valid requests decoded: " + valid);
+    assertTrue(unknown > 1000, "unknown opcodes decoded: " + unknown);
+    assertTrue(repliesDecoded > 1000, "replies decoded: " + repliesDecoded);
+  }
+
+  private static byte[] randomBytes(SplittableRandom rnd, int n) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) rnd.nextInt(256);
+    }
+    return b;
+  }
+
+  /** A frame with a plausible header (right magic and body_length) and a random body. */
+  private static byte[] randomFrame(SplittableRandom rnd) {
+    int opcode = rnd.nextInt(4) == 0 ? rnd.nextInt(256) : 1 + rnd.nextInt(Opcode.values().length);
+    int flags = rnd.nextInt(8) == 0 ? rnd.nextInt(256) : rnd.nextInt(2);
+    int status =
+        rnd.nextBoolean() ? 0 : Status.values()[rnd.nextInt(Status.values().length)].code();
+    int fds = rnd.nextInt(8) == 0 ? rnd.nextInt(256) : rnd.nextInt(2);
+    byte[] body = randomBytes(rnd, rnd.nextInt(200));
+    // Short strings make bodies parse further.
+    for (int at = 0; at + 1 < body.length; at += 2 + rnd.nextInt(16)) {
+      if (rnd.nextBoolean()) {
+        body[at] = (byte) rnd.nextInt(12);
+        body[at + 1] = 0;
+      }
+    }
+    return rawFrame(opcode, flags, rnd.nextInt(), status, fds, body);
+  }
+
+  private static byte[] mutate(SplittableRandom rnd, byte[] seed) {
+    byte[] b = seed.clone();
+    int kind = rnd.nextInt(5);
+    switch (kind) {
+      case 0 -> { // flip a few bytes, keep the header's length honest
+        int n = 1 + rnd.nextInt(3);
+        for (int k = 0; k < n; k++) {
+          b[rnd.nextInt(b.length)] ^= (byte) (1 + rnd.nextInt(255));
+        }
+      }
+      case 1 -> { // flip body bytes only
+        if (b.length > HEADER) {
+          int n = 1 + rnd.nextInt(4);
+          for (int k = 0; k < n; k++) {
+            b[HEADER + rnd.nextInt(b.length - HEADER)] = (byte) rnd.nextInt(256);
+          }
+        }
+      }
+      case 2 -> { // truncate, maybe fixing body_length
+        b = Arrays.copyOf(b, rnd.nextInt(b.length + 1));
+        if (b.length >= HEADER && rnd.nextBoolean()) {
+          fixLength(b);
+        }
+      }
+      case 3 -> { // extend with random bytes, maybe fixing body_length
+        int old = b.length;
+        b = Arrays.copyOf(b, old + 1 + rnd.nextInt(300));
+        for (int k = old; k < b.length; k++) {
+          b[k] = (byte) rnd.nextInt(256);
+        }
+        if (rnd.nextBoolean()) {
+          fixLength(b);
+        }
+      }
+      default -> { // rewrite a u16 inside the body (often a string length or count)
+        if (b.length >= HEADER + 2) {
+          int at = HEADER + rnd.nextInt(b.length - HEADER - 1);
+          le(b).putShort(at, (short) rnd.nextInt(0x10000));
+        }
+      }
+    }
+    return b;
+  }
+
+  @Test
+  void theTablesCoverEveryOpcodeAndEveryReplyType() {
+    List<Integer> opcodes =
+        requests()
+            .map(a -> ((RequestFrame) a.get()[1]).request().opcode().code())
+            .distinct()
+            .sorted()
+            .toList();
+    assertEquals(
+        Stream.of(Opcode.values()).map(Opcode::code).sorted().toList(), opcodes, "request opcodes");
+    List<String> replyTypes =
+        replies()
+            .map(a -> ((ReplyFrame) a.get()[1]).reply().getClass().getName())
+            .distinct()
+            .sorted()
+            .toList();
+    assertEquals(
+        Stream.of(Reply.class.getPermittedSubclasses()).map(Class::getName).sorted().toList(),
+        replyTypes,
+        "reply records");
+  }
+}
