@@ -11,6 +11,7 @@ import io.pinbroker.protocol.Reply;
 import io.pinbroker.protocol.ReplyFrame;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.RequestFrame;
+import io.pinbroker.unix.ErrnoException;
 import io.pinbroker.unix.Received;
 import io.pinbroker.unix.SeqpacketSocket;
 import java.io.IOException;
@@ -158,8 +159,18 @@ public final class PinbrokerClient implements AutoCloseable {
     try {
       buffer.clear();
       FrameCodec.encodeRequest(new RequestFrame(id, fds.length, request), buffer);
-      socket.send(buffer, fds);
-      received = socket.receive(buffer);
+      try {
+        socket.send(buffer, fds);
+      } catch (ErrnoException closed) {
+        // The broker may have closed right after queueing a notice that says why: read it.
+        received = socket.receive(buffer);
+        if (received.endOfStream()) {
+          throw closed;
+        }
+      }
+      if (received == null) {
+        received = socket.receive(buffer);
+      }
       ReplyFrame frame = check(received, id, request);
       if (frame.reply() instanceof Reply.Failure f) {
         received.close();

@@ -416,8 +416,11 @@ class NamespaceTest {
     assertEquals(second.ino, ino(ns, "/x"));
 
     assertPinRefused(Status.ENOENT, ns, ROOT, "/missing", 0600, Request.DEFAULT_ID, cas, 1);
+    // PIN_CAS only qualifies PIN_REPLACE: alone it is refused
     assertPinRefused(
-        Status.ENOENT, ns, ROOT, "/missing", 0600, Request.DEFAULT_ID, Request.PIN_CAS, 1);
+        Status.EINVAL, ns, ROOT, "/missing", 0600, Request.DEFAULT_ID, Request.PIN_CAS, 1);
+    assertPinRefused(
+        Status.EINVAL, ns, ROOT, "/x", 0600, Request.DEFAULT_ID, Request.PIN_CAS, swapped.generation());
     assertRefused(Status.ENOENT, () -> ns.stat(ROOT, p("/missing")));
   }
 
@@ -829,9 +832,11 @@ class NamespaceTest {
     ns.mkdir(ROOT, p("/d"), 0755);
     ns.mkdir(ROOT, p("/d/e"), 0755);
     ns.mkdir(ROOT, p("/d/e/f"), 0755);
-    assertRefused(Status.EINVAL, () -> ns.rename(ROOT, p("/d"), p("/d/e/f"), mode));
-    assertRefused(Status.EINVAL, () -> ns.rename(ROOT, p("/d"), p("/d/e"), mode));
-    assertRefused(Status.EINVAL, () -> ns.rename(ROOT, p("/d/e"), p("/d/e/f"), mode));
+    // like renameat2, NOREPLACE onto an existing name is EEXIST before the loop is looked at
+    Status existing = mode == RenameMode.NOREPLACE ? Status.EEXIST : Status.EINVAL;
+    assertRefused(existing, () -> ns.rename(ROOT, p("/d"), p("/d/e/f"), mode));
+    assertRefused(existing, () -> ns.rename(ROOT, p("/d"), p("/d/e"), mode));
+    assertRefused(existing, () -> ns.rename(ROOT, p("/d/e"), p("/d/e/f"), mode));
     if (mode != RenameMode.EXCHANGE) {
       assertRefused(Status.EINVAL, () -> ns.rename(ROOT, p("/d"), p("/d/new"), mode));
     } else {
