@@ -177,6 +177,7 @@ class NodeInfo:
     ino: int
     size: int
     children: int
+    details: bytes = b""  # per-kind BPF/sim details (PROTOCOL.md), kept raw here
 
     @property
     def is_directory(self) -> bool:
@@ -231,8 +232,10 @@ class _Reader:
 
     def _info_fields(self) -> tuple:
         f = self.unpack(_NODE_INFO, "node info")
+        (length,) = self.unpack(_U16, "details length")
+        details = self.take(length, "details")
         # drop the reserved byte (index 3)
-        return f[:3] + f[4:]
+        return f[:3] + f[4:] + (details,)
 
     def end(self) -> None:
         if self.pos != len(self.data):
@@ -374,7 +377,7 @@ class Client:
         self._done(OP_RMDIR, _string(path), path)
 
     def unlink(self, path: str) -> None:
-        self._done(OP_UNLINK, _string(path), path)
+        self._done(OP_UNLINK, _string(path) + _u32(0), path)
 
     def rename(self, src: str, dst: str, mode: int = RENAME_REPLACE) -> None:
         self._done(OP_RENAME, _string(src) + _string(dst) + _U8.pack(mode), src)

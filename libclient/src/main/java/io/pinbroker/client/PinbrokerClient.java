@@ -123,8 +123,14 @@ public final class PinbrokerClient implements AutoCloseable {
     call(new Request.Rmdir(path), path);
   }
 
+  /** Removes an entry. Fails with {@link BusyException} for a program a prog array holds. */
   public void unlink(String path) throws IOException {
-    call(new Request.Unlink(path), path);
+    call(new Request.Unlink(path, 0), path);
+  }
+
+  /** Removes an entry, even a program that a held prog array still refers to. */
+  public void forceUnlink(String path) throws IOException {
+    call(new Request.Unlink(path, Request.UNLINK_FORCE), path);
   }
 
   public void rename(String from, String to, RenameMode mode) throws IOException {

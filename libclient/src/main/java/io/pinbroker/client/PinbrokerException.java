@@ -8,7 +8,9 @@ import java.io.IOException;
  * can catch the case they handle ({@code catch (EntryExistsException e)}) or this type for all.
  */
 public abstract sealed class PinbrokerException extends IOException
-    permits OperationNotPermittedException, NoSuchEntryException, BadDescriptorException, PermissionDeniedException, BusyException, EntryExistsException, NotADirectoryException, IsADirectoryException, InvalidArgumentException, TooManyOpenFilesException, NoSpaceException, NameTooLongException, NotImplementedException, DirectoryNotEmptyException, PathTooDeepException, ProtocolErrorException, IllegalNameException, VersionMismatchException, DescriptorsTruncatedException, StaleGenerationException {
+    permits OperationNotPermittedException,
+        TooBigException,
+        QuotaExceededException, NoSuchEntryException, BadDescriptorException, PermissionDeniedException, BusyException, EntryExistsException, NotADirectoryException, IsADirectoryException, InvalidArgumentException, TooManyOpenFilesException, NoSpaceException, NameTooLongException, NotImplementedException, DirectoryNotEmptyException, PathTooDeepException, ProtocolErrorException, IllegalNameException, VersionMismatchException, DescriptorsTruncatedException, StaleGenerationException {
   private final Status status;
   private final String path;
   private final String detail;
@@ -46,6 +48,8 @@ public abstract sealed class PinbrokerException extends IOException
       case OK -> throw new IllegalArgumentException("OK is not a refusal");
       case EPERM -> new OperationNotPermittedException(path, detail);
       case ENOENT -> new NoSuchEntryException(path, detail);
+      case E2BIG -> new TooBigException(path, detail);
+      case EDQUOT -> new QuotaExceededException(path, detail);
       case EBADF -> new BadDescriptorException(path, detail);
       case EACCES -> new PermissionDeniedException(path, detail);
       case EBUSY -> new BusyException(path, detail);

@@ -8,6 +8,7 @@ import io.pinbroker.protocol.Reply.ListReply;
 import io.pinbroker.protocol.Reply.NodeReply;
 import io.pinbroker.protocol.Request.Chmod;
 import io.pinbroker.protocol.Request.Chown;
+import io.pinbroker.protocol.Request.CreateMap;
 import io.pinbroker.protocol.Request.Get;
 import io.pinbroker.protocol.Request.Hello;
 import io.pinbroker.protocol.Request.ListDir;
@@ -21,6 +22,7 @@ import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -54,7 +56,18 @@ public final class FrameCodec {
       case ListDir l -> w.string(l.path()).string(l.after()).u32(l.limit());
       case Mkdir m -> w.string(m.path()).u32(m.mode());
       case Rmdir r -> w.string(r.path());
-      case Unlink u -> w.string(u.path());
+      case Unlink u -> w.string(u.path()).u32(u.flags());
+      case CreateMap c ->
+          w.string(c.path())
+              .u32(c.mode())
+              .u32(c.gid())
+              .u8(c.sim() ? 1 : 0)
+              .u32(c.mapType())
+              .u32(c.keySize())
+              .u32(c.valueSize())
+              .u32(c.maxEntries())
+              .u32(c.mapFlags())
+              .string(c.name());
       case Rename r -> w.string(r.from()).string(r.to()).u8(r.mode().code());
       case Chmod c -> w.string(c.path()).u32(c.mode());
       case Chown c -> w.string(c.path()).u32(c.uid()).u32(c.gid());
@@ -94,7 +107,19 @@ public final class FrameCodec {
       case LIST -> new ListDir(path(r), r.string("after", MAX_STRING), r.u32("limit"));
       case MKDIR -> new Mkdir(path(r), r.u32("mode"));
       case RMDIR -> new Rmdir(path(r));
-      case UNLINK -> new Unlink(path(r));
+      case UNLINK -> new Unlink(path(r), r.u32("flags"));
+      case CREATE_MAP ->
+          new CreateMap(
+              path(r),
+              r.u32("mode"),
+              r.u32("gid"),
+              flag(r.u8("sim"), "sim"),
+              r.u32("map_type"),
+              r.u32("key_size"),
+              r.u32("value_size"),
+              r.u32("max_entries"),
+              r.u32("map_flags"),
+              r.string("name", MAX_STRING));
       case RENAME -> new Rename(path(r), path(r), r.code(RenameMode.values(), "rename mode"));
       case CHMOD -> new Chmod(path(r), r.u32("mode"));
       case CHOWN -> new Chown(path(r), r.u32("uid"), r.u32("gid"));
@@ -103,6 +128,14 @@ public final class FrameCodec {
 
   private static String path(WireReader r) throws MalformedFrameException {
     return r.string("path", MAX_STRING);
+  }
+
+  private static boolean flag(int v, String what) throws MalformedFrameException {
+    return switch (v) {
+      case 0 -> false;
+      case 1 -> true;
+      default -> throw new MalformedFrameException(what + " must be 0 or 1, not " + v);
+    };
   }
 
   private static boolean readOnly(int access) throws MalformedFrameException {
@@ -169,12 +202,29 @@ public final class FrameCodec {
         .u64(i.dev())
         .u64(i.ino())
         .u64(i.size())
-        .u32(i.children());
+        .u32(i.children())
+        .u16(0)
+        .details(i.details());
   }
 
   /** Bytes one LIST entry takes in a reply, for filling a page up to the frame cap. */
-  public static int listEntryBytes(String name) {
-    return WireWriter.stringBytes(name) + NodeInfo.WIRE_BYTES;
+  public static int listEntryBytes(String name, NodeInfo info) {
+    return WireWriter.stringBytes(name) + NodeInfo.FIXED_BYTES + 2 + detailsBytes(info.details());
+  }
+
+  private static int detailsBytes(ObjectDetails d) {
+    return switch (d) {
+      case ObjectDetails.None n -> 0;
+      case ObjectDetails.MapDetails m -> {
+        int n = 24 + WireWriter.stringBytes(m.name()) + 4;
+        for (ObjectDetails.ProgArraySlot s : m.members()) {
+          n += 8 + WireWriter.stringBytes(s.holder());
+        }
+        yield n;
+      }
+      case ObjectDetails.ProgDetails p -> 16 + WireWriter.stringBytes(p.name());
+      case ObjectDetails.LinkDetails l -> 12;
+    };
   }
 
   /** Bytes of a LIST reply with no entries. */
@@ -222,7 +272,7 @@ public final class FrameCodec {
     return switch (op) {
       case HELLO ->
           helloReply(r.u16("version"), r.u16("max_fds"), r.u32("max_frame"), r.u64("features"), r);
-      case PIN, STAT, MKDIR, CHMOD, CHOWN -> new NodeReply(readInfo(r));
+      case PIN, STAT, MKDIR, CHMOD, CHOWN, CREATE_MAP -> new NodeReply(readInfo(r));
       case GET -> new GetReply(readInfo(r), r.code(Handout.values(), "handout"));
       case LIST -> listReply(r);
       case RMDIR, UNLINK, RENAME -> new Done();
@@ -240,7 +290,7 @@ public final class FrameCodec {
     boolean more = r.u8("more") != 0;
     r.u8("reserved");
     int count = r.u16("count");
-    if (count > r.remaining() / (NodeInfo.WIRE_BYTES + 2)) {
+    if (count > r.remaining() / (NodeInfo.FIXED_BYTES + 4)) {
       throw new MalformedFrameException("entry count " + count + " exceeds the frame");
     }
     List<DirEntry> entries = new ArrayList<>(count);
@@ -268,7 +318,49 @@ public final class FrameCodec {
         r.u64("dev"),
         r.u64("ino"),
         r.u64("size"),
-        r.u32("children"));
+        r.u32("children"),
+        readDetails(kind, r.sub(r.u16("details_length"), "details")));
+  }
+
+  private static ObjectDetails readDetails(ObjectKind kind, WireReader r)
+      throws MalformedFrameException {
+    ObjectDetails d =
+        switch (kind) {
+          case NONE, FD -> ObjectDetails.NONE;
+          case BPF_MAP, SIM_MAP -> readMap(r);
+          case BPF_PROG, SIM_PROG ->
+              new ObjectDetails.ProgDetails(
+                  r.u32("prog_type"), r.u32("id"), hex(r.bytes(8, "tag")), r.string("name", MAX_STRING));
+          case BPF_LINK ->
+              new ObjectDetails.LinkDetails(r.u32("link_type"), r.u32("id"), r.u32("prog_id"));
+        };
+    r.end();
+    return d;
+  }
+
+  private static ObjectDetails.MapDetails readMap(WireReader r) throws MalformedFrameException {
+    int type = r.u32("map_type");
+    int id = r.u32("id");
+    int keySize = r.u32("key_size");
+    int valueSize = r.u32("value_size");
+    int maxEntries = r.u32("max_entries");
+    int flags = r.u32("map_flags");
+    String name = r.string("name", MAX_STRING);
+    int count = r.u32("member_count");
+    if (count < 0 || count > r.remaining() / 10) {
+      throw new MalformedFrameException("member count " + count + " exceeds the frame");
+    }
+    List<ObjectDetails.ProgArraySlot> members = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      members.add(
+          new ObjectDetails.ProgArraySlot(r.u32("slot"), r.u32("prog_id"), r.string("holder", MAX_STRING)));
+    }
+    return new ObjectDetails.MapDetails(
+        type, id, keySize, valueSize, maxEntries, flags, name, members);
+  }
+
+  private static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b);
   }
 
   // ---- header ----

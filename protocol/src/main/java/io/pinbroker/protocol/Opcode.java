@@ -12,7 +12,8 @@ public enum Opcode {
   UNLINK(0x08),
   RENAME(0x09),
   CHMOD(0x0A),
-  CHOWN(0x0B);
+  CHOWN(0x0B),
+  CREATE_MAP(0x0C);
 
   private static final Opcode[] BY_CODE = new Opcode[256];
 

@@ -14,7 +14,7 @@ public sealed interface Reply {
       int version, long features, int maxFrameBytes, int maxFds, int pid, int uid, int gid)
       implements Reply {}
 
-  /** Answers PIN, STAT, MKDIR, CHMOD and CHOWN with the node as it is now. */
+  /** Answers PIN, STAT, MKDIR, CHMOD, CHOWN and CREATE_MAP with the node as it is now. */
   record NodeReply(NodeInfo info) implements Reply {}
 
   /** Answers GET; exactly one fd travels with it. */

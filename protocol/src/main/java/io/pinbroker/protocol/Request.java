@@ -72,7 +72,8 @@ public sealed interface Request {
     }
   }
 
-  record Unlink(String path) implements Request {
+  /** Removes an entry; {@link #UNLINK_FORCE} removes a program still in a held prog array. */
+  record Unlink(String path, int flags) implements Request {
     public Opcode opcode() {
       return Opcode.UNLINK;
     }
@@ -96,6 +97,32 @@ public sealed interface Request {
       return Opcode.CHOWN;
     }
   }
+
+  /**
+   * Asks the broker to create a map and bind it to {@code path}: a real BPF map, or with {@code
+   * sim} a sim-map memfd. Subject to the broker's map policy and per-uid memory quota.
+   *
+   * @param gid the entry's group, or {@link #DEFAULT_ID}
+   */
+  record CreateMap(
+      String path,
+      int mode,
+      int gid,
+      boolean sim,
+      int mapType,
+      int keySize,
+      int valueSize,
+      int maxEntries,
+      int mapFlags,
+      String name)
+      implements Request {
+    public Opcode opcode() {
+      return Opcode.CREATE_MAP;
+    }
+  }
+
+  /** UNLINK flag: remove a program even while a held prog array refers to it. */
+  int UNLINK_FORCE = 1;
 
   /** PIN flag: replace an existing entry atomically (its generation bumps). */
   int PIN_REPLACE = 1;

@@ -10,6 +10,7 @@ public enum Status {
   OK(0, "Success"),
   EPERM(1, "Operation not permitted"),
   ENOENT(2, "No such file or directory"),
+  E2BIG(7, "Argument list too long"),
   EBADF(9, "Bad file descriptor"),
   EACCES(13, "Permission denied"),
   EBUSY(16, "Device or resource busy"),
@@ -27,7 +28,8 @@ public enum Status {
   EILSEQ(84, "Invalid or incomplete multibyte or wide character"),
   EPROTONOSUPPORT(93, "Protocol not supported"),
   ENOBUFS(105, "No buffer space available"),
-  ESTALE(116, "Stale generation");
+  ESTALE(116, "Stale generation"),
+  EDQUOT(122, "Disk quota exceeded");
 
   private final int code;
   private final String message;

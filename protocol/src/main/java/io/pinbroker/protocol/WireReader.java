@@ -71,6 +71,21 @@ final class WireReader {
     return e;
   }
 
+  byte[] bytes(int n, String what) throws MalformedFrameException {
+    need(n, what);
+    byte[] b = new byte[n];
+    buf.get(b);
+    return b;
+  }
+
+  /** A reader over the next {@code n} bytes, which this reader skips. */
+  WireReader sub(int n, String what) throws MalformedFrameException {
+    need(n, what);
+    WireReader r = new WireReader(buf.slice(buf.position(), n));
+    buf.position(buf.position() + n);
+    return r;
+  }
+
   void end() throws MalformedFrameException {
     if (buf.hasRemaining()) {
       throw new MalformedFrameException(buf.remaining() + " unexpected trailing bytes");

@@ -3,6 +3,7 @@ package io.pinbroker.protocol;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 
 /** Little-endian writes into a frame-sized buffer; overflowing the frame cap throws. */
 final class WireWriter {
@@ -41,6 +42,30 @@ final class WireWriter {
     return this;
   }
 
+  /** Writes per-kind details and patches the u16 length written just before them. */
+  WireWriter details(ObjectDetails d) {
+    int start = buf.position();
+    switch (d) {
+      case ObjectDetails.None n -> {}
+      case ObjectDetails.MapDetails m -> {
+        u32(m.mapType()).u32(m.id()).u32(m.keySize()).u32(m.valueSize()).u32(m.maxEntries());
+        u32(m.flags()).string(m.name()).u32(m.members().size());
+        for (ObjectDetails.ProgArraySlot s : m.members()) {
+          u32(s.slot()).u32(s.progId()).string(s.holder());
+        }
+      }
+      case ObjectDetails.ProgDetails p ->
+          u32(p.progType()).u32(p.id()).bytes(HexFormat.of().parseHex(p.tag())).string(p.name());
+      case ObjectDetails.LinkDetails l -> u32(l.linkType()).u32(l.id()).u32(l.progId());
+    }
+    int length = buf.position() - start;
+    if (length > 0xFFFF) {
+      throw new IllegalArgumentException("details of " + length + " bytes are too long");
+    }
+    putU16At(start - 2, length);
+    return this;
+  }
+
   static int stringBytes(String s) {
     return 2 + s.getBytes(StandardCharsets.UTF_8).length;
   }
@@ -51,5 +76,14 @@ final class WireWriter {
 
   void putU32At(int index, int v) {
     buf.putInt(index, v);
+  }
+
+  void putU16At(int index, int v) {
+    buf.putShort(index, (short) v);
+  }
+
+  WireWriter bytes(byte[] b) {
+    buf.put(b);
+    return this;
   }
 }

@@ -14,6 +14,7 @@ import io.pinbroker.protocol.Reply.ListReply;
 import io.pinbroker.protocol.Reply.NodeReply;
 import io.pinbroker.protocol.Request.Chmod;
 import io.pinbroker.protocol.Request.Chown;
+import io.pinbroker.protocol.Request.CreateMap;
 import io.pinbroker.protocol.Request.Get;
 import io.pinbroker.protocol.Request.Hello;
 import io.pinbroker.protocol.Request.ListDir;
@@ -77,7 +78,7 @@ class FrameCodecTest {
         Arguments.of("list-first", new RequestFrame(7, 0, new ListDir("/", "", 0))),
         Arguments.of("mkdir", new RequestFrame(8, 0, new Mkdir("/new", 01777))),
         Arguments.of("rmdir", new RequestFrame(9, 0, new Rmdir("/old"))),
-        Arguments.of("unlink", new RequestFrame(10, 0, new Unlink("/gone"))),
+        Arguments.of("unlink", new RequestFrame(10, 0, new Unlink("/gone", 0))),
         Arguments.of(
             "rename-replace", new RequestFrame(11, 0, new Rename("/a", "/b", RenameMode.REPLACE))),
         Arguments.of(
@@ -88,6 +89,13 @@ class FrameCodecTest {
             new RequestFrame(13, 0, new Rename("/p/q", "/r", RenameMode.EXCHANGE))),
         Arguments.of("chmod", new RequestFrame(14, 0, new Chmod("/m", 0640))),
         Arguments.of("chown", new RequestFrame(15, 0, new Chown("/o", 1000, Request.DEFAULT_ID))),
+        Arguments.of("unlink-force", new RequestFrame(16, 0, new Unlink("/prog", Request.UNLINK_FORCE))),
+        Arguments.of(
+            "create-map",
+            new RequestFrame(17, 0, new CreateMap("/m", 0640, 1234, false, 2, 4, 8, 64, 0, "stats"))),
+        Arguments.of(
+            "create-sim-map",
+            new RequestFrame(18, 0, new CreateMap("/s", 0600, -1, true, 1, 8, 32, 1024, 1, ""))),
         Arguments.of(
             "max-fds",
             new RequestFrame(Integer.MAX_VALUE, Limits.MAX_FDS_PER_FRAME, new Stat("/f"))));
@@ -108,6 +116,14 @@ class FrameCodecTest {
         0x7FFF_0000_0000_0000L + seed,
         4096 * seed,
         0);
+  }
+
+  private static NodeInfo withKind(ObjectKind kind, ObjectDetails details) {
+    NodeInfo i = info(9);
+    return new NodeInfo(
+            i.type(), kind, FdType.ANON_INODE, i.mode(), i.uid(), i.gid(), i.generation(),
+            i.ctimeNanos(), i.mtimeNanos(), i.dev(), i.ino(), i.size(), 0)
+        .withDetails(details);
   }
 
   private static final NodeInfo DIR_INFO =
@@ -165,6 +181,46 @@ class FrameCodecTest {
         Arguments.of(
             "failure-empty",
             new ReplyFrame(16, Opcode.PIN.code(), 0, new Failure(Status.ESTALE, ""))),
+        Arguments.of(
+            "create-map-node",
+            new ReplyFrame(
+                18,
+                Opcode.CREATE_MAP.code(),
+                0,
+                new NodeReply(
+                    withKind(ObjectKind.BPF_MAP, new ObjectDetails.MapDetails(2, 77, 4, 8, 64, 0, "stats", List.of()))))),
+        Arguments.of(
+            "stat-prog-array",
+            new ReplyFrame(
+                19,
+                Opcode.STAT.code(),
+                0,
+                new NodeReply(
+                    withKind(
+                        ObjectKind.SIM_MAP,
+                        new ObjectDetails.MapDetails(
+                            3, 0, 4, 4, 8, 0, "jumps",
+                            List.of(
+                                new ObjectDetails.ProgArraySlot(0, 12, "/progs/v1"),
+                                new ObjectDetails.ProgArraySlot(5, 13, ""))))))),
+        Arguments.of(
+            "get-prog-advisory",
+            new ReplyFrame(
+                20,
+                Opcode.GET.code(),
+                1,
+                new GetReply(
+                    withKind(ObjectKind.BPF_PROG, new ObjectDetails.ProgDetails(1, 9, "00ff10a0b0c0d0e0", "filter")),
+                    Handout.ADVISORY))),
+        Arguments.of(
+            "list-link",
+            new ReplyFrame(
+                21,
+                Opcode.LIST.code(),
+                0,
+                new ListReply(
+                    List.of(new DirEntry("l", withKind(ObjectKind.BPF_LINK, new ObjectDetails.LinkDetails(17, 3, 9)))),
+                    false))),
         Arguments.of(
             "failure-unknown-opcode",
             new ReplyFrame(17, 0x7F, 0, new Failure(Status.ENOSYS, "opcode 127"))));
@@ -545,7 +601,7 @@ class FrameCodecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0x00, 0x0C, 0x0D, 0x42, 0x80, 0xFF})
+  @ValueSource(ints = {0x00, 0x0D, 0x0E, 0x42, 0x80, 0xFF})
   void unknownOpcodeYieldsUnknownOpcodeWithTheRequestId(int opcode) {
     byte[] frame = rawFrame(opcode, 0, 0xCAFEBABE, 0, 3, new byte[] {1, 2, 3, 4, 5});
     assertEquals(new DecodedRequest.UnknownOpcode(0xCAFEBABE, opcode, 3), decode(frame));

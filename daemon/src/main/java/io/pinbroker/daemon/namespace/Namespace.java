@@ -264,12 +264,16 @@ public final class Namespace {
       int used = FrameCodec.LIST_REPLY_OVERHEAD;
       int max = limit <= 0 ? Integer.MAX_VALUE : limit;
       for (Map.Entry<String, Node> child : tail.entrySet()) {
-        int cost = FrameCodec.listEntryBytes(child.getKey());
-        if (page.size() >= max || used + cost > byteBudget) {
+        if (page.size() >= max) {
+          return new ListReply(page, true);
+        }
+        NodeInfo info = child.getValue().info();
+        int cost = FrameCodec.listEntryBytes(child.getKey(), info);
+        if (used + cost > byteBudget) {
           return new ListReply(page, true);
         }
         used += cost;
-        page.add(new DirEntry(child.getKey(), child.getValue().info()));
+        page.add(new DirEntry(child.getKey(), info));
       }
       return new ListReply(page, false);
     } finally {

@@ -1076,7 +1076,9 @@ class NamespaceTest {
     assertTrue(page.entries().size() > 100, "page of " + page.entries().size());
     int size = encodedSize(page);
     assertTrue(size <= Limits.MAX_FRAME_BYTES, "encoded page is " + size + " bytes");
-    int next = FrameCodec.listEntryBytes(String.format("%03d-%s", page.entries().size(), pad));
+    int next =
+        FrameCodec.listEntryBytes(
+            String.format("%03d-%s", page.entries().size(), pad), page.entries().getFirst().info());
     assertTrue(size + next > Limits.MAX_FRAME_BYTES, "the page was filled as far as it could be");
   }
 
