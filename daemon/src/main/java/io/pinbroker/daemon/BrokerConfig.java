@@ -1,6 +1,7 @@
 package io.pinbroker.daemon;
 
 import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.object.MapPolicy;
 import io.pinbroker.daemon.server.ServerConfig;
 import java.nio.file.Path;
 
@@ -8,7 +9,12 @@ import java.nio.file.Path;
  * Everything the broker is configured with.
  *
  * @param socket where to listen; null to pick the first usable standard location
+ * @param maps what CREATE_MAP may create
  * @param socketMode permission bits of the socket file (access control happens per path)
  */
 public record BrokerConfig(
-    Path socket, int socketMode, NamespaceConfig namespace, ServerConfig server) {}
+    Path socket,
+    int socketMode,
+    NamespaceConfig namespace,
+    ServerConfig server,
+    MapPolicy maps) {}

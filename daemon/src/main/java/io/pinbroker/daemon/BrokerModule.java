@@ -4,6 +4,7 @@ import dagger.Module;
 import dagger.Provides;
 import io.pinbroker.daemon.namespace.Namespace;
 import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.object.MapPolicy;
 import io.pinbroker.daemon.server.ServerConfig;
 import java.time.InstantSource;
 import javax.inject.Singleton;
@@ -21,6 +22,11 @@ final class BrokerModule {
   @Provides
   static ServerConfig serverConfig(BrokerConfig config) {
     return config.server();
+  }
+
+  @Provides
+  static MapPolicy mapPolicy(BrokerConfig config) {
+    return config.maps();
   }
 
   @Provides

@@ -3,11 +3,17 @@ package io.pinbroker.daemon;
 import io.pinbroker.cli.OctalMode;
 import io.pinbroker.client.SocketLocation;
 import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.object.MapPolicy;
 import io.pinbroker.daemon.server.ServerConfig;
+import io.pinbroker.unix.Bpf;
 import io.pinbroker.unix.FileOps;
+import io.pinbroker.cli.Sizes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
@@ -98,6 +104,30 @@ public final class Main implements Callable<Integer> {
       description = "Most names held at once; a pin past it gets ENOSPC (default: ${DEFAULT-VALUE}).")
   long maxNames;
 
+  @Option(
+      names = "--map-types",
+      paramLabel = "TYPES",
+      split = ",",
+      defaultValue = "hash,array,prog_array,percpu_hash,percpu_array,lru_hash",
+      description = "Map types clients may have the broker create (default: ${DEFAULT-VALUE}).")
+  List<String> mapTypes;
+
+  @Option(
+      names = "--max-map-bytes",
+      paramLabel = "BYTES",
+      defaultValue = "64M",
+      converter = Sizes.class,
+      description = "Largest map the broker creates for a client (default: ${DEFAULT-VALUE}).")
+  long maxMapBytes;
+
+  @Option(
+      names = "--map-quota",
+      paramLabel = "BYTES",
+      defaultValue = "256M",
+      converter = Sizes.class,
+      description = "Map memory each uid may have the broker create (default: ${DEFAULT-VALUE}).")
+  long mapQuota;
+
   @Option(names = "--verbose", description = "Log each dropped connection and debug detail.")
   boolean verbose;
 
@@ -136,8 +166,23 @@ public final class Main implements Callable<Integer> {
         socket,
         socketMode,
         new NamespaceConfig(rootMode, umask, rootOverride, maxNames),
-        new ServerConfig(maxConnections));
+        new ServerConfig(maxConnections),
+        new MapPolicy(mapTypeNumbers(), maxMapBytes, mapQuota));
   }
+
+  private Set<Integer> mapTypeNumbers() {
+    Set<Integer> types = new TreeSet<>();
+    for (String name : mapTypes) {
+      int type = Bpf.mapTypeNumber(name.trim());
+      if (type < 0) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--map-types: unknown map type '" + name + "'");
+      }
+      types.add(type);
+    }
+    return types;
+  }
+
 
   public static void main(String[] args) {
     Path file = configFile(args);

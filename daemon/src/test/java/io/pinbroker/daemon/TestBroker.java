@@ -2,11 +2,13 @@ package io.pinbroker.daemon;
 
 import io.pinbroker.client.PinbrokerClient;
 import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.object.MapPolicy;
 import io.pinbroker.daemon.server.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 
 /** A broker running in this JVM on a socket in a temporary directory. */
 final class TestBroker implements AutoCloseable {
@@ -23,8 +25,16 @@ final class TestBroker implements AutoCloseable {
   }
 
   static TestBroker start(Path dir, NamespaceConfig ns, ServerConfig server) throws IOException {
+    return start(dir, ns, server, MAPS);
+  }
+
+  /** Hash, array and prog_array maps; 1 MiB each at most; 4 MiB per uid. */
+  static final MapPolicy MAPS = new MapPolicy(Set.of(1, 2, 3), 1 << 20, 4 << 20);
+
+  static TestBroker start(Path dir, NamespaceConfig ns, ServerConfig server, MapPolicy maps)
+      throws IOException {
     Path socket = dir.resolve("pinbroker.sock");
-    Broker broker = Broker.create(new BrokerConfig(socket, 0666, ns, server));
+    Broker broker = Broker.create(new BrokerConfig(socket, 0666, ns, server, maps));
     broker.start();
     return new TestBroker(broker, socket);
   }

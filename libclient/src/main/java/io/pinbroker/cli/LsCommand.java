@@ -73,8 +73,9 @@ final class LsCommand implements Callable<Integer> {
   static String longLine(DirEntry e, Names names) {
     NodeInfo n = e.info();
     String size = n.isDirectory() ? Integer.toString(n.children()) : Long.toString(n.size());
+    String details = NodeFormat.details(n);
     return String.format(
-        "%s %-8s %-8s %-12s %8s gen %-4d %s %s",
+        "%s %-8s %-8s %-12s %8s gen %-4d %s %s%s",
         NodeFormat.modeString(n),
         names.user(n.uid()),
         names.group(n.gid()),
@@ -82,6 +83,7 @@ final class LsCommand implements Callable<Integer> {
         size,
         n.generation(),
         NodeFormat.lsTime(n.mtimeNanos()),
-        e.name());
+        e.name(),
+        details.isEmpty() ? "" : "  [" + details + "]");
   }
 }

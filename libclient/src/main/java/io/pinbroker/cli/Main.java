@@ -32,6 +32,10 @@ import picocli.CommandLine.Option;
       MvCommand.class,
       ChmodCommand.class,
       ChownCommand.class,
+      MapCommand.class,
+      ProgCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

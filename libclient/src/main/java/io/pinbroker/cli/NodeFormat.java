@@ -1,10 +1,15 @@
 package io.pinbroker.cli;
 
 import io.pinbroker.protocol.NodeInfo;
+import io.pinbroker.protocol.ObjectDetails;
+import io.pinbroker.protocol.ObjectKind;
+import io.pinbroker.unix.Bpf;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -29,9 +34,69 @@ final class NodeFormat {
     return sb.toString();
   }
 
-  /** {@code dir}, or the object kind and what the fd is: {@code fd/memfd}. */
+  /** {@code dir}, {@code fd/memfd} (a plain fd and what it is), or the object kind. */
   static String kind(NodeInfo n) {
-    return n.isDirectory() ? "dir" : n.kind().label() + "/" + n.fdType().label();
+    if (n.isDirectory()) {
+      return "dir";
+    }
+    return n.kind() == ObjectKind.FD ? "fd/" + n.fdType().label() : n.kind().label();
+  }
+
+  /** One line of BPF or sim facts, e.g. {@code array id=12 key=4 value=8 max=16 name=stats}. */
+  static String details(NodeInfo n) {
+    return switch (n.details()) {
+      case ObjectDetails.None none -> "";
+      case ObjectDetails.MapDetails m ->
+          String.format(
+              "%s id=%d key=%d value=%d max=%d flags=%d name=%s",
+              Bpf.mapTypeName(m.mapType()), m.id(), m.keySize(), m.valueSize(), m.maxEntries(),
+              m.flags(), m.name());
+      case ObjectDetails.ProgDetails p ->
+          String.format(
+              "%s id=%d tag=%s name=%s", Bpf.progTypeName(p.progType()), p.id(), p.tag(), p.name());
+      case ObjectDetails.LinkDetails l ->
+          String.format("%s id=%d prog=%d", Bpf.linkTypeName(l.linkType()), l.id(), l.progId());
+    };
+  }
+
+  /** The details as JSON, or null for none. */
+  static Map<String, Object> detailsJson(NodeInfo n) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    switch (n.details()) {
+      case ObjectDetails.None none -> {
+        return null;
+      }
+      case ObjectDetails.MapDetails m -> {
+        d.put("map_type", Bpf.mapTypeName(m.mapType()));
+        d.put("id", m.id());
+        d.put("key_size", m.keySize());
+        d.put("value_size", m.valueSize());
+        d.put("max_entries", m.maxEntries());
+        d.put("flags", m.flags());
+        d.put("name", m.name());
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (ObjectDetails.ProgArraySlot s : m.members()) {
+          Map<String, Object> slot = new LinkedHashMap<>();
+          slot.put("slot", s.slot());
+          slot.put("prog_id", s.progId());
+          slot.put("holder", s.holder());
+          members.add(slot);
+        }
+        d.put("members", members);
+      }
+      case ObjectDetails.ProgDetails p -> {
+        d.put("prog_type", Bpf.progTypeName(p.progType()));
+        d.put("id", p.id());
+        d.put("tag", p.tag());
+        d.put("name", p.name());
+      }
+      case ObjectDetails.LinkDetails l -> {
+        d.put("link_type", Bpf.linkTypeName(l.linkType()));
+        d.put("id", l.id());
+        d.put("prog_id", l.progId());
+      }
+    }
+    return d;
   }
 
   static String octal(int mode) {
@@ -71,6 +136,10 @@ final class NodeFormat {
       m.put("dev", Long.toUnsignedString(n.dev()));
       m.put("ino", Long.toUnsignedString(n.ino()));
       m.put("size", n.size());
+    }
+    Map<String, Object> details = detailsJson(n);
+    if (details != null) {
+      m.put("details", details);
     }
     return m;
   }

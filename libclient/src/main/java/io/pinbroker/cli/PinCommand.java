@@ -61,8 +61,9 @@ final class PinCommand implements Callable<Integer> {
     @Option(
         names = "--memfd",
         paramLabel = "SIZE",
+        converter = Sizes.class,
         description = "A new memfd of SIZE bytes (suffixes K, M, G: powers of 1024).")
-    String memfd;
+    Long memfd;
   }
 
   @Parameters(paramLabel = "NAME", description = "Absolute name in the broker, e.g. /net/stats.")
@@ -104,7 +105,7 @@ final class PinCommand implements Callable<Integer> {
       }
     }
     String base = name.substring(name.lastIndexOf('/') + 1);
-    return FileOps.memfd(base.isEmpty() ? "pinbroker" : base, Sizes.parse(source.memfd), FileOps.MFD_ALLOW_SEALING);
+    return FileOps.memfd(base.isEmpty() ? "pinbroker" : base, source.memfd, FileOps.MFD_ALLOW_SEALING);
   }
 
 }

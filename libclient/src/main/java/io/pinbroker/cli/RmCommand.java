@@ -3,6 +3,7 @@ package io.pinbroker.cli;
 import io.pinbroker.client.PinbrokerClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -13,13 +14,20 @@ import picocli.CommandLine.ParentCommand;
 final class RmCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
+  @Option(names = {"-f", "--force"}, description = "Remove a program even while a prog array holds it.")
+  boolean force;
+
   @Parameters(paramLabel = "PATH")
   String path;
 
   @Override
   public Integer call() throws Exception {
     try (PinbrokerClient client = main.connect()) {
-      client.unlink(path);
+      if (force) {
+        client.forceUnlink(path);
+      } else {
+        client.unlink(path);
+      }
     }
     return 0;
   }

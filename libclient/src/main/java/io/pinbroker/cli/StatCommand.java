@@ -2,6 +2,7 @@ package io.pinbroker.cli;
 
 import io.pinbroker.client.PinbrokerClient;
 import io.pinbroker.protocol.NodeInfo;
+import io.pinbroker.protocol.ObjectDetails;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,6 +52,17 @@ final class StatCommand implements Callable<Integer> {
         out.println("  Children: " + n.children());
       } else {
         out.println("  Object: dev:ino " + NodeFormat.identity(n) + "  size " + n.size());
+      }
+      String details = NodeFormat.details(n);
+      if (!details.isEmpty()) {
+        out.println("  " + n.kind().label() + ": " + details);
+      }
+      if (n.details() instanceof ObjectDetails.MapDetails m && !m.members().isEmpty()) {
+        out.println("  Members:");
+        for (ObjectDetails.ProgArraySlot s : m.members()) {
+          String holder = s.holder().isEmpty() ? "(not held by the broker)" : s.holder();
+          out.printf("    slot %d: prog %d %s%n", s.slot(), s.progId(), holder);
+        }
       }
       out.println("  Modify: " + NodeFormat.isoTime(n.mtimeNanos()));
       out.println("  Change: " + NodeFormat.isoTime(n.ctimeNanos()));

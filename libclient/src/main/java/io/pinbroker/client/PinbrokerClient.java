@@ -38,6 +38,8 @@ public final class PinbrokerClient implements AutoCloseable {
   private final SeqpacketSocket socket;
   private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
   private final Reply.HelloReply session;
+  private static final int ECONNRESET = 104;
+
   /** Request ids start at 1: id 0 marks the broker's connection-level notices. */
   private int nextRequestId = 1;
   private boolean broken;
@@ -83,6 +85,31 @@ public final class PinbrokerClient implements AutoCloseable {
         new Request.Pin(
             path, options.mode(), options.gid(), options.flags(), options.expectedGeneration());
     return node(call(pin, path, fd));
+  }
+
+  /**
+   * Has the broker create a map and bind it to {@code path}, with the mode and group of {@code
+   * options}. The broker's policy and the caller's uid quota apply: {@link TooBigException},
+   * {@link QuotaExceededException}, {@link OperationNotPermittedException} for a type the policy
+   * does not allow.
+   */
+  public NodeInfo createMap(String path, MapSpec spec, PinOptions options) throws IOException {
+    if (options.replace()) {
+      throw new IllegalArgumentException("a created map never replaces an entry");
+    }
+    Request create =
+        new Request.CreateMap(
+            path,
+            options.mode(),
+            options.gid(),
+            spec.sim(),
+            spec.type(),
+            spec.keySize(),
+            spec.valueSize(),
+            spec.maxEntries(),
+            spec.flags(),
+            spec.name());
+    return node(call(create, path));
   }
 
   /** Opens an entry; the caller owns the returned fd. */
@@ -169,13 +196,13 @@ public final class PinbrokerClient implements AutoCloseable {
         socket.send(buffer, fds);
       } catch (ErrnoException closed) {
         // The broker may have closed right after queueing a notice that says why: read it.
-        received = socket.receive(buffer);
+        received = receiveReply();
         if (received.endOfStream()) {
           throw closed;
         }
       }
       if (received == null) {
-        received = socket.receive(buffer);
+        received = receiveReply();
       }
       ReplyFrame frame = check(received, id, request);
       if (frame.reply() instanceof Reply.Failure f) {
@@ -197,6 +224,21 @@ public final class PinbrokerClient implements AutoCloseable {
       broken = true;
       socket.close();
       throw e;
+    }
+  }
+
+  /**
+   * The next datagram. A broker that closes with our request unread makes the kernel report
+   * ECONNRESET once before the datagrams it queued, such as a notice saying why: read past it.
+   */
+  private Received receiveReply() throws IOException {
+    try {
+      return socket.receive(buffer);
+    } catch (ErrnoException e) {
+      if (e.errno() != ECONNRESET) {
+        throw e;
+      }
+      return socket.receive(buffer);
     }
   }
 

@@ -60,6 +60,16 @@ public final class Bpf {
     return BpfTypeNames.map(type);
   }
 
+  /** The number of a map type name such as "prog_array", or -1 if unknown. */
+  public static int mapTypeNumber(String name) {
+    return BpfTypeNames.mapNumber(name);
+  }
+
+  /** The number of a program type name such as "socket_filter", or -1 if unknown. */
+  public static int progTypeNumber(String name) {
+    return BpfTypeNames.progNumber(name);
+  }
+
   /** The kernel's name of a program type, e.g. "socket_filter"; the number itself if unknown. */
   public static String progTypeName(int type) {
     return BpfTypeNames.prog(type);

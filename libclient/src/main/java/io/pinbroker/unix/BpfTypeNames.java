@@ -115,6 +115,19 @@ final class BpfTypeNames {
     return name(LINKS, type);
   }
 
+  /** The number of a type name, or -1. */
+  static int number(List<String> names, String name) {
+    return names.indexOf(name);
+  }
+
+  static int mapNumber(String name) {
+    return number(MAPS, name);
+  }
+
+  static int progNumber(String name) {
+    return number(PROGS, name);
+  }
+
   private static String name(List<String> names, int type) {
     return type >= 0 && type < names.size() ? names.get(type) : Integer.toString(type);
   }

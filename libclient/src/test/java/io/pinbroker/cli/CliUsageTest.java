@@ -66,7 +66,7 @@ class CliUsageTest {
 
   @ParameterizedTest
   @MethodSource("sizes")
-  void sizesTakeBinarySuffixes(String text, long bytes) throws UsageException {
+  void sizesTakeBinarySuffixes(String text, long bytes) {
     assertEquals(bytes, Sizes.parse(text));
   }
 

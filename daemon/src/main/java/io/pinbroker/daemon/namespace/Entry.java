@@ -28,6 +28,7 @@ final class Entry extends Node {
         object.dev(),
         object.ino(),
         object.size(),
-        0);
+        0,
+        object.details());
   }
 }

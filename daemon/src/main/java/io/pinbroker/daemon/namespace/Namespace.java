@@ -234,11 +234,15 @@ public final class Namespace {
     }
   }
 
+  /** STAT; for a prog array, the details list its occupied slots and who holds each program. */
   public NodeInfo stat(PeerCredentials who, PathName path) throws Refusal {
     lock.readLock().lock();
     try {
       Walk w = existing(who, path);
       check(who, w, w.target, Operation.LOOKUP);
+      if (w.target instanceof Entry e && e.object.isProgArray()) {
+        return Trees.withMembers(root, e);
+      }
       return w.target.info();
     } finally {
       lock.readLock().unlock();
@@ -303,14 +307,19 @@ public final class Namespace {
   }
 
   public void rmdir(PeerCredentials who, PathName path) throws Refusal {
-    remove(who, path, true);
+    remove(who, path, true, false);
   }
 
-  public void unlink(PeerCredentials who, PathName path) throws Refusal {
-    remove(who, path, false);
+  /**
+   * Removes an entry. A program that a held prog array refers to is refused with EBUSY unless
+   * {@code force}: removing it would leave a tail call to a program nobody can name.
+   */
+  public void unlink(PeerCredentials who, PathName path, boolean force) throws Refusal {
+    remove(who, path, false, force);
   }
 
-  private void remove(PeerCredentials who, PathName path, boolean directory) throws Refusal {
+  private void remove(PeerCredentials who, PathName path, boolean directory, boolean force)
+      throws Refusal {
     HeldObject removed = null;
     lock.writeLock().lock();
     try {
@@ -327,6 +336,12 @@ public final class Namespace {
       check(who, w, w.target, Operation.REMOVE);
       if (w.target instanceof Directory d && !d.children.isEmpty()) {
         throw new Refusal(Status.ENOTEMPTY, "");
+      }
+      if (!force && w.target instanceof Entry e && e.object.progId() != 0) {
+        String user = Trees.progArrayUsing(root, e.object.progId());
+        if (user != null) {
+          throw new Refusal(Status.EBUSY, "the program is in prog array " + user + "; force to remove");
+        }
       }
       w.parent.children.remove(w.name);
       w.parent.mtimeNanos = now();

@@ -2,14 +2,18 @@ package io.pinbroker.daemon.object;
 
 import io.pinbroker.daemon.namespace.Refusal;
 import io.pinbroker.protocol.FdType;
+import io.pinbroker.protocol.ObjectDetails;
 import io.pinbroker.protocol.ObjectKind;
 import io.pinbroker.protocol.Status;
+import io.pinbroker.unix.Bpf;
 import io.pinbroker.unix.Fd;
 import io.pinbroker.unix.FileOps;
 import io.pinbroker.unix.FileStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An fd the broker holds for an entry, with what it learned of it at pin time. The broker never
@@ -21,12 +25,18 @@ public final class HeldObject implements AutoCloseable {
   private final FdType fdType;
   private final int accessMode;
   private final FileStat stat;
+  private final Identity identity;
+  private final Runnable onClose;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private HeldObject(Fd fd, FdType fdType, int accessMode, FileStat stat) {
+  private HeldObject(
+      Fd fd, FdType fdType, int accessMode, FileStat stat, Identity identity, Runnable onClose) {
     this.fd = fd;
     this.fdType = fdType;
     this.accessMode = accessMode;
     this.stat = stat;
+    this.identity = identity;
+    this.onClose = onClose;
   }
 
   /**
@@ -35,13 +45,23 @@ public final class HeldObject implements AutoCloseable {
    * @throws Refusal EBADF for O_PATH descriptors, which carry no access to hand on
    */
   public static HeldObject adopt(Fd fd) throws Refusal {
+    return adopt(fd, () -> {});
+  }
+
+  /**
+   * Takes ownership of an fd, running {@code onClose} once when the object is closed (to give
+   * back quota the object was charged). On refusal neither the fd nor onClose is consumed.
+   */
+  static HeldObject adopt(Fd fd, Runnable onClose) throws Refusal {
     try {
       int flags = FileOps.statusFlags(fd.value());
       if ((flags & FileOps.O_PATH) != 0) {
         throw new Refusal(Status.EBADF, "O_PATH descriptors cannot be pinned");
       }
       FileStat stat = FileOps.stat(fd.value());
-      return new HeldObject(fd, classify(fd.value(), stat), flags & FileOps.O_ACCMODE, stat);
+      FdType type = classify(fd.value(), stat);
+      Identity identity = Identity.of(fd.value(), type, stat);
+      return new HeldObject(fd, type, flags & FileOps.O_ACCMODE, stat, identity, onClose);
     } catch (IOException e) {
       throw new Refusal(Status.EBADF, "cannot inspect the fd: " + e.getMessage());
     }
@@ -74,7 +94,28 @@ public final class HeldObject implements AutoCloseable {
   }
 
   public ObjectKind kind() {
-    return ObjectKind.FD;
+    return identity.kind();
+  }
+
+  /** The kernel's or the sim header's facts, fixed at pin time. */
+  public ObjectDetails details() {
+    return identity.details();
+  }
+
+  /** The program id of a BPF or sim program; 0 for anything else. */
+  public int progId() {
+    return identity.details() instanceof ObjectDetails.ProgDetails p ? p.id() : 0;
+  }
+
+  /** True for a prog array, real or simulated. */
+  public boolean isProgArray() {
+    return identity.details() instanceof ObjectDetails.MapDetails m
+        && m.mapType() == Bpf.PROG_ARRAY;
+  }
+
+  /** The occupied slots of a prog array as {slot, prog id} pairs, read now. */
+  public List<int[]> progArraySlots() throws IOException {
+    return ProgArrays.slots(this);
   }
 
   public FdType fdType() {
@@ -108,6 +149,9 @@ public final class HeldObject implements AutoCloseable {
 
   @Override
   public void close() {
-    fd.close();
+    if (closed.compareAndSet(false, true)) {
+      fd.close();
+      onClose.run();
+    }
   }
 }

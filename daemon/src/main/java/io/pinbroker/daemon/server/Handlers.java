@@ -4,6 +4,7 @@ import io.pinbroker.daemon.namespace.Namespace;
 import io.pinbroker.daemon.namespace.Refusal;
 import io.pinbroker.daemon.object.Handouts;
 import io.pinbroker.daemon.object.HeldObject;
+import io.pinbroker.daemon.object.MapFactory;
 import io.pinbroker.protocol.Limits;
 import io.pinbroker.protocol.NodeInfo;
 import io.pinbroker.protocol.Opcode;
@@ -11,6 +12,7 @@ import io.pinbroker.protocol.PathName;
 import io.pinbroker.protocol.PathSyntaxException;
 import io.pinbroker.protocol.Reply;
 import io.pinbroker.protocol.Request;
+import io.pinbroker.protocol.Status;
 import io.pinbroker.unix.Fd;
 import java.util.EnumMap;
 import java.util.Map;
@@ -23,7 +25,7 @@ final class Handlers {
   private final Map<Opcode, Handler> table = new EnumMap<>(Opcode.class);
 
   @Inject
-  Handlers(Namespace ns) {
+  Handlers(Namespace ns, MapFactory maps) {
     table.put(
         Opcode.PIN,
         (who, r, fds) -> {
@@ -78,8 +80,25 @@ final class Handlers {
     table.put(
         Opcode.UNLINK,
         (who, r, fds) -> {
-          ns.unlink(who, path(((Request.Unlink) r).path()));
+          Request.Unlink u = (Request.Unlink) r;
+          if ((u.flags() & ~Request.UNLINK_FORCE) != 0) {
+            throw new Refusal(Status.EINVAL, "unknown UNLINK flags " + u.flags());
+          }
+          ns.unlink(who, path(u.path()), (u.flags() & Request.UNLINK_FORCE) != 0);
           return Response.of(new Reply.Done());
+        });
+    table.put(
+        Opcode.CREATE_MAP,
+        (who, r, fds) -> {
+          Request.CreateMap c = (Request.CreateMap) r;
+          PathName path = path(c.path());
+          HeldObject object = maps.create(who, c);
+          try {
+            return node(ns.pin(who, path, c.mode(), c.gid(), 0, 0, object));
+          } catch (Refusal refusal) {
+            object.close();
+            throw refusal;
+          }
         });
     table.put(
         Opcode.RENAME,

@@ -1,5 +1,6 @@
 package io.pinbroker.daemon.it;
 
+import io.pinbroker.daemon.Capability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

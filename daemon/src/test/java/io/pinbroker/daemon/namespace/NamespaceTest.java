@@ -231,7 +231,7 @@ class NamespaceTest {
         clear(ns, c);
         ns.rmdir(ROOT, c);
       } else {
-        ns.unlink(ROOT, c);
+        ns.unlink(ROOT, c, false);
       }
     }
   }
@@ -440,7 +440,7 @@ class NamespaceTest {
     pin(ns, ROOT, "/a", 0600);
     gens.add(ns.stat(ROOT, p("/a")).generation());
     gens.add(ns.mkdir(ROOT, p("/d"), 0700).generation());
-    ns.unlink(ROOT, p("/a"));
+    ns.unlink(ROOT, p("/a"), false);
     pin(ns, ROOT, "/a", 0600);
     gens.add(ns.stat(ROOT, p("/a")).generation());
     assertEquals(gens.stream().sorted().distinct().toList(), gens, "strictly increasing");
@@ -456,7 +456,7 @@ class NamespaceTest {
     assertRefused(Status.ENOENT, () -> ns.mkdir(ROOT, p("/nodir/x"), 0755));
     assertRefused(Status.ENOENT, () -> ns.stat(ROOT, p("/nodir/x")));
     assertRefused(Status.ENOENT, () -> ns.list(ROOT, p("/nodir"), "", 0, Integer.MAX_VALUE));
-    assertRefused(Status.ENOENT, () -> ns.unlink(ROOT, p("/nodir")));
+    assertRefused(Status.ENOENT, () -> ns.unlink(ROOT, p("/nodir"), false));
     assertRefused(Status.ENOENT, () -> ns.rmdir(ROOT, p("/nodir")));
     assertRefused(Status.ENOENT, () -> ns.chmod(ROOT, p("/nodir"), 0600));
     assertRefused(Status.ENOENT, () -> ns.chown(ROOT, p("/nodir"), 1, 1));
@@ -491,7 +491,7 @@ class NamespaceTest {
     assertPinRefused(Status.EACCES, ns, BOB, "/priv/x", 0600, Request.DEFAULT_ID, 0, 0);
     assertPinRefused(Status.EACCES, ns, BOB, "/priv/missing/x", 0600, Request.DEFAULT_ID, 0, 0);
     assertRefused(Status.EACCES, () -> ns.mkdir(BOB, p("/priv/sub"), 0755));
-    assertRefused(Status.EACCES, () -> ns.unlink(BOB, p("/priv/missing")));
+    assertRefused(Status.EACCES, () -> ns.unlink(BOB, p("/priv/missing"), false));
     assertRefused(Status.EACCES, () -> ns.open(BOB, p("/priv/exists"), true, HeldObject::fdType));
     // /priv itself is reachable through a searchable root
     assertEquals(NodeType.DIRECTORY, ns.stat(BOB, p("/priv")).type());
@@ -534,22 +534,22 @@ class NamespaceTest {
 
     assertRefused(Status.ENOTEMPTY, () -> ns.rmdir(ROOT, p("/full")));
     assertRefused(Status.ENOTDIR, () -> ns.rmdir(ROOT, p("/entry")));
-    assertRefused(Status.EISDIR, () -> ns.unlink(ROOT, p("/empty")));
+    assertRefused(Status.EISDIR, () -> ns.unlink(ROOT, p("/empty"), false));
     assertRefused(Status.EBUSY, () -> ns.rmdir(ROOT, PathName.ROOT));
     assertRefused(Status.EBUSY, () -> ns.rmdir(ALICE, PathName.ROOT));
-    assertRefused(Status.EISDIR, () -> ns.unlink(ROOT, PathName.ROOT));
-    assertRefused(Status.ENOENT, () -> ns.unlink(ROOT, p("/missing")));
+    assertRefused(Status.EISDIR, () -> ns.unlink(ROOT, PathName.ROOT, false));
+    assertRefused(Status.ENOENT, () -> ns.unlink(ROOT, p("/missing"), false));
     assertRefused(Status.ENOENT, () -> ns.rmdir(ROOT, p("/missing")));
     assertEquals(4, ns.size());
     assertTrue(isOpen(inside));
     assertTrue(isOpen(e));
 
     ns.rmdir(ROOT, p("/empty"));
-    ns.unlink(ROOT, p("/entry"));
+    ns.unlink(ROOT, p("/entry"), false);
     assertFalse(isOpen(e), "unlink closes the object");
     assertRefused(Status.ENOENT, () -> ns.stat(ROOT, p("/empty")));
     assertRefused(Status.ENOENT, () -> ns.stat(ROOT, p("/entry")));
-    ns.unlink(ROOT, p("/full/x"));
+    ns.unlink(ROOT, p("/full/x"), false);
     ns.rmdir(ROOT, p("/full"));
     assertEquals(0, ns.size());
     assertEquals(0, ns.stat(ROOT, PathName.ROOT).children());
@@ -561,7 +561,7 @@ class NamespaceTest {
     ns.mkdir(ALICE, p("/ro"), 0755);
     pin(ns, ALICE, "/ro/x", 0666);
     ns.mkdir(ALICE, p("/ro/d"), 0777);
-    assertRefused(Status.EACCES, () -> ns.unlink(BOB, p("/ro/x")));
+    assertRefused(Status.EACCES, () -> ns.unlink(BOB, p("/ro/x"), false));
     assertRefused(Status.EACCES, () -> ns.rmdir(BOB, p("/ro/d")));
     assertPinRefused(Status.EACCES, ns, BOB, "/ro/y", 0600, Request.DEFAULT_ID, 0, 0);
     assertPinRefused(
@@ -691,7 +691,7 @@ class NamespaceTest {
   void stickyDirectoryRemovalRules() throws Exception {
     Namespace ns = ns(); // root is 01777, owned by root
     pin(ns, ALICE, "/a", 0666);
-    assertRefused(Status.EPERM, () -> ns.unlink(BOB, p("/a")));
+    assertRefused(Status.EPERM, () -> ns.unlink(BOB, p("/a"), false));
     assertRefused(Status.EPERM, () -> ns.rename(BOB, p("/a"), p("/b"), RenameMode.REPLACE));
     assertPinRefused(Status.EPERM, ns, BOB, "/a", 0600, Request.DEFAULT_ID, Request.PIN_REPLACE, 0);
     Obj bobs = pin(ns, BOB, "/bobs", 0666);
@@ -706,22 +706,22 @@ class NamespaceTest {
     ns.mkdir(CAROL, p("/c"), 01777);
     pin(ns, ALICE, "/c/x", 0666);
     pin(ns, BOB, "/c/y", 0666);
-    assertRefused(Status.EPERM, () -> ns.unlink(BOB, p("/c/x")));
-    assertRefused(Status.EPERM, () -> ns.unlink(ALICE, p("/c/y")));
-    ns.unlink(CAROL, p("/c/x"));
-    ns.unlink(BOB, p("/c/y"));
+    assertRefused(Status.EPERM, () -> ns.unlink(BOB, p("/c/x"), false));
+    assertRefused(Status.EPERM, () -> ns.unlink(ALICE, p("/c/y"), false));
+    ns.unlink(CAROL, p("/c/x"), false);
+    ns.unlink(BOB, p("/c/y"), false);
     // directories inside follow the same rule
     ns.mkdir(ALICE, p("/c/sub"), 0777);
     assertRefused(Status.EPERM, () -> ns.rmdir(BOB, p("/c/sub")));
     ns.rmdir(CAROL, p("/c/sub"));
 
     // root with override may remove anything
-    ns.unlink(ROOT, p("/a"));
+    ns.unlink(ROOT, p("/a"), false);
 
     // without the sticky bit, write permission on the directory suffices
     ns.mkdir(CAROL, p("/open"), 0777);
     pin(ns, ALICE, "/open/z", 0600);
-    ns.unlink(BOB, p("/open/z"));
+    ns.unlink(BOB, p("/open/z"), false);
     assertRefused(Status.ENOENT, () -> ns.stat(ROOT, p("/open/z")));
   }
 

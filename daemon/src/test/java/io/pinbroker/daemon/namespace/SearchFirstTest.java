@@ -55,7 +55,7 @@ class SearchFirstTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    ns.unlink(ROOT, p("/priv/entry"));
+    ns.unlink(ROOT, p("/priv/entry"), false);
     spare.close();
   }
 
@@ -64,7 +64,7 @@ class SearchFirstTest {
         Arguments.of("GET of a directory", (Call) (n, o) -> n.open(BOB, p("/priv/sub"), true, HeldObject::fdType)),
         Arguments.of("LIST of an entry", (Call) (n, o) -> n.list(BOB, p("/priv/entry"), "", 0, 65536)),
         Arguments.of("RMDIR of an entry", (Call) (n, o) -> n.rmdir(BOB, p("/priv/entry"))),
-        Arguments.of("UNLINK of a directory", (Call) (n, o) -> n.unlink(BOB, p("/priv/sub"))),
+        Arguments.of("UNLINK of a directory", (Call) (n, o) -> n.unlink(BOB, p("/priv/sub"), false)),
         Arguments.of("MKDIR over a name", (Call) (n, o) -> n.mkdir(BOB, p("/priv/sub"), 0755)),
         Arguments.of("PIN over a name", (Call) (n, o) -> n.pin(BOB, p("/priv/entry"), 0600, Request.DEFAULT_ID, 0, 0, o)),
         Arguments.of(

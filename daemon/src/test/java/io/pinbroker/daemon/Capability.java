@@ -1,5 +1,6 @@
-package io.pinbroker.daemon.it;
+package io.pinbroker.daemon;
 
+import io.pinbroker.unix.Bpf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assertions;
@@ -7,22 +8,28 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Capability gates. Where a capability is missing the test is skipped with a printed reason,
- * unless the environment says it must be there ({@code PINBROKER_REQUIRE_ROOT=1}, as CI sets),
+ * unless the environment says it must be there ({@code PINBROKER_REQUIRE_ROOT=1} or {@code
+ * PINBROKER_REQUIRE_BPF=1}, as CI sets),
  * which turns the skip into a failure.
  */
-final class Capability {
+public final class Capability {
   private Capability() {}
 
-  static boolean isRoot() {
+  public static boolean isRoot() {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  static void requireRoot(String why) {
+  public static void requireRoot(String why) {
     require(isRoot(), "PINBROKER_REQUIRE_ROOT", "needs root to " + why);
   }
 
-  static void requireExecutable(String path) {
+  public static void requireExecutable(String path) {
     require(Files.isExecutable(Path.of(path)), "PINBROKER_REQUIRE_ROOT", "needs " + path);
+  }
+
+  /** Real bpf(2): map creation and, for read-only handouts, CAP_SYS_ADMIN. */
+  public static void requireBpf(String why) {
+    require(Bpf.available() && isRoot(), "PINBROKER_REQUIRE_BPF", "needs bpf(2) as root to " + why);
   }
 
   private static void require(boolean present, String env, String reason) {

@@ -1,0 +1,86 @@
+package io.pinbroker.daemon.object;
+
+import io.pinbroker.daemon.namespace.Refusal;
+import io.pinbroker.protocol.Request;
+import io.pinbroker.protocol.Status;
+import io.pinbroker.sim.SimMap;
+import io.pinbroker.sim.SimMapType;
+import io.pinbroker.unix.Bpf;
+import io.pinbroker.unix.ErrnoException;
+import io.pinbroker.unix.Fd;
+import io.pinbroker.unix.PeerCredentials;
+import java.io.IOException;
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+/**
+ * Creates maps for clients that may not (CREATE_MAP): real BPF maps with the broker's privileges,
+ * or sim maps. Each is charged to the client's uid until the broker lets go of it.
+ */
+@Singleton
+public final class MapFactory {
+  private final MapPolicy policy;
+  private final MemoryQuota quota;
+
+  @Inject
+  MapFactory(MapPolicy policy, MemoryQuota quota) {
+    this.policy = policy;
+    this.quota = quota;
+  }
+
+  /** A new map for {@code who}; the caller owns the result. */
+  public HeldObject create(PeerCredentials who, Request.CreateMap r) throws Refusal {
+    if (!policy.allowedTypes().contains(r.mapType())) {
+      throw new Refusal(
+          Status.EPERM, "map type " + Bpf.mapTypeName(r.mapType()) + " is not allowed by policy");
+    }
+    if (r.keySize() < 0 || r.valueSize() < 0 || r.maxEntries() <= 0) {
+      throw new Refusal(Status.EINVAL, "sizes must not be negative, and max entries positive");
+    }
+    long bytes = MapPolicy.estimate(r.keySize(), r.valueSize(), r.maxEntries());
+    if (bytes > policy.maxMapBytes()) {
+      throw new Refusal(
+          Status.E2BIG, "map of about " + bytes + " bytes exceeds " + policy.maxMapBytes());
+    }
+    quota.charge(who.uid(), bytes);
+    Fd fd = null;
+    try {
+      fd = r.sim() ? sim(r) : real(r);
+      HeldObject object = HeldObject.adopt(fd, () -> quota.release(who.uid(), bytes));
+      fd = null;
+      return object;
+    } finally {
+      if (fd != null) {
+        fd.close();
+        quota.release(who.uid(), bytes);
+      }
+    }
+  }
+
+  private static Fd real(Request.CreateMap r) throws Refusal {
+    try {
+      return Bpf.createMap(
+          r.mapType(), r.keySize(), r.valueSize(), r.maxEntries(), r.mapFlags(), r.name());
+    } catch (ErrnoException e) {
+      Status s = Status.valueOf(e.errno());
+      throw new Refusal(s == null || s == Status.OK ? Status.EINVAL : s, e.getMessage());
+    } catch (IOException e) {
+      throw new Refusal(Status.EINVAL, e.getMessage());
+    }
+  }
+
+  private static Fd sim(Request.CreateMap r) throws Refusal {
+    SimMapType type = SimMapType.ofKernelNumber(r.mapType());
+    if (type == null) {
+      throw new Refusal(
+          Status.EINVAL, "sim maps are hash, array or prog_array, not " + Bpf.mapTypeName(r.mapType()));
+    }
+    try {
+      return SimMap.create(type, r.keySize(), r.valueSize(), r.maxEntries(), r.name());
+    } catch (IllegalArgumentException e) {
+      throw new Refusal(Status.EINVAL, e.getMessage());
+    } catch (IOException e) {
+      throw new Refusal(Status.ENOSPC, "cannot create the sim map: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package io.pinbroker.daemon.object;
+
+import io.pinbroker.daemon.namespace.Refusal;
+import io.pinbroker.protocol.Status;
+import java.util.HashMap;
+import java.util.Map;
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+/** Map memory charged to each uid; a charge past the quota is refused with EDQUOT. */
+@Singleton
+public final class MemoryQuota {
+  private final long limit;
+  private final Map<Integer, Long> used = new HashMap<>();
+
+  @Inject
+  MemoryQuota(MapPolicy policy) {
+    this.limit = policy.quotaBytesPerUid();
+  }
+
+  synchronized void charge(int uid, long bytes) throws Refusal {
+    long now = used.getOrDefault(uid, 0L);
+    if (now + bytes > limit) {
+      throw new Refusal(
+          Status.EDQUOT,
+          "uid " + Integer.toUnsignedString(uid) + " holds " + now + " bytes of maps; "
+              + bytes + " more would pass the quota of " + limit);
+    }
+    used.put(uid, now + bytes);
+  }
+
+  synchronized void release(int uid, long bytes) {
+    long left = used.getOrDefault(uid, 0L) - bytes;
+    if (left <= 0) {
+      used.remove(uid);
+    } else {
+      used.put(uid, left);
+    }
+  }
+
+  /** Bytes charged to {@code uid} now. */
+  public synchronized long used(int uid) {
+    return used.getOrDefault(uid, 0L);
+  }
+}

@@ -1,0 +1,43 @@
+package io.pinbroker.cli;
+
+import io.pinbroker.client.Access;
+import io.pinbroker.client.PinbrokerClient;
+import io.pinbroker.client.ReceivedFd;
+import io.pinbroker.maps.MapHandle;
+import io.pinbroker.maps.MapHandles;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** The shared part of the element commands: get the map, open it, act, release it. */
+abstract class MapElementCommand implements Callable<Integer> {
+  @ParentCommand MapCommand map;
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "PATH")
+  String path;
+
+  /** Whether the command changes the map (and so needs a read-write get). */
+  abstract boolean writes();
+
+  abstract int act(PinbrokerClient client, MapHandle handle) throws IOException, UsageException;
+
+  @Override
+  public Integer call() throws Exception {
+    try (PinbrokerClient client = map.main.connect();
+        ReceivedFd got = client.get(path, writes() ? Access.READ_WRITE : Access.READ_ONLY)) {
+      MapHandle handle;
+      try {
+        handle = MapHandles.open(got, writes());
+      } catch (IllegalArgumentException notAMap) {
+        throw new UsageException(path + ": " + notAMap.getMessage());
+      }
+      try (handle) {
+        return act(client, handle);
+      }
+    }
+  }
+}
