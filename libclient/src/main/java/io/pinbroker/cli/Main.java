@@ -5,6 +5,8 @@ import io.pinbroker.client.PinbrokerClient;
 import io.pinbroker.client.PinbrokerException;
 import io.pinbroker.client.SocketLocation;
 import io.pinbroker.protocol.PathSyntaxException;
+import io.pinbroker.sim.SimMapException;
+import io.pinbroker.unix.ErrnoException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -43,7 +45,8 @@ import picocli.CommandLine.Option;
       "The socket is --socket, else $" + SocketLocation.ENV + ", else " + SocketLocation.DEFAULT
           + " (or the fallback the broker announced when it started).",
       "",
-      "Exit status: 0 success; 1 the broker refused; 2 usage error; 3 cannot reach the broker."
+      "Exit status: 0 success; 1 refused (by the broker, the kernel or a read-only map); 2 usage"
+          + " error; 3 cannot reach the broker."
     })
 public final class Main {
   static final int REFUSED = 1;
@@ -108,6 +111,8 @@ public final class Main {
       case PinbrokerException refused -> REFUSED;
       case BrokerUnreachableException unreachable -> UNREACHABLE;
       case UsageException usage -> USAGE;
+      case ErrnoException kernel -> REFUSED;
+      case SimMapException mapping -> REFUSED;
       case IOException io -> UNREACHABLE;
       default -> {
         e.printStackTrace(err);

@@ -20,6 +20,13 @@ abstract class MapElementCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "PATH")
   String path;
 
+  @picocli.CommandLine.Option(
+      names = "--ro",
+      description =
+          "Get the map read-only even to change it: the kernel (real maps) or the read-only"
+              + " mapping (sim maps) then refuses the change. Shows what a reader cannot do.")
+  boolean readOnly;
+
   /** Whether the command changes the map (and so needs a read-write get). */
   abstract boolean writes();
 
@@ -28,10 +35,10 @@ abstract class MapElementCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (PinbrokerClient client = map.main.connect();
-        ReceivedFd got = client.get(path, writes() ? Access.READ_WRITE : Access.READ_ONLY)) {
+        ReceivedFd got = client.get(path, writes() && !readOnly ? Access.READ_WRITE : Access.READ_ONLY)) {
       MapHandle handle;
       try {
-        handle = MapHandles.open(got, writes());
+        handle = MapHandles.open(got, writes() && !readOnly);
       } catch (IllegalArgumentException notAMap) {
         throw new UsageException(path + ": " + notAMap.getMessage());
       }
