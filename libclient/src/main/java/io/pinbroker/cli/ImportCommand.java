@@ -1,11 +1,11 @@
 package io.pinbroker.cli;
 
-import io.pinbroker.client.PinOptions;
 import io.pinbroker.client.PinbrokerClient;
 import io.pinbroker.unix.Bpf;
 import io.pinbroker.unix.Fd;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -17,13 +17,7 @@ import picocli.CommandLine.ParentCommand;
 final class ImportCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Option(
-      names = "--mode",
-      paramLabel = "MODE",
-      converter = OctalMode.class,
-      defaultValue = "0600",
-      description = "Permission bits of the entry (default: 0600).")
-  int mode;
+  @Mixin EntryOptions entry;
 
   @Parameters(index = "0", paramLabel = "BPFFS_PATH")
   String bpffsPath;
@@ -34,7 +28,7 @@ final class ImportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (Fd fd = Bpf.get(bpffsPath, 0); PinbrokerClient client = main.connect()) {
-      client.pin(name, fd.value(), PinOptions.DEFAULT.mode(mode));
+      client.pin(name, fd.value(), entry.options(0600));
     }
     return 0;
   }

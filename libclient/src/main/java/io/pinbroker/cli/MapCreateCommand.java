@@ -6,6 +6,7 @@ import io.pinbroker.client.PinbrokerClient;
 import io.pinbroker.unix.Bpf;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -46,16 +47,8 @@ final class MapCreateCommand implements Callable<Integer> {
   @Option(names = "--name", paramLabel = "NAME", description = "The map's name (default: the last path component).")
   String name;
 
-  @Option(
-      names = "--mode",
-      paramLabel = "MODE",
-      converter = OctalMode.class,
-      defaultValue = "0600",
-      description = "Permission bits of the entry (default: 0600).")
-  int mode;
+  @Mixin EntryOptions entry;
 
-  @Option(names = "--group", paramLabel = "GID", description = "Group of the entry (number or name).")
-  String group;
 
   @Parameters(paramLabel = "PATH")
   String path;
@@ -67,10 +60,7 @@ final class MapCreateCommand implements Callable<Integer> {
       throw new UsageException("unknown map type '" + type + "'");
     }
     String mapName = name != null ? name : path.substring(path.lastIndexOf('/') + 1);
-    PinOptions options = PinOptions.DEFAULT.mode(mode);
-    if (group != null) {
-      options = options.group(Names.load().gid(group));
-    }
+    PinOptions options = entry.options(0600);
     try (PinbrokerClient client = map.main.connect()) {
       client.createMap(
           path, new MapSpec(sim, number, keySize, valueSize, maxEntries, flags, mapName), options);

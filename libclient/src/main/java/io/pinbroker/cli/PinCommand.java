@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -28,16 +29,8 @@ import picocli.CommandLine.ParentCommand;
 final class PinCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Option(
-      names = "--mode",
-      paramLabel = "MODE",
-      converter = OctalMode.class,
-      defaultValue = "0600",
-      description = "Permission bits of the entry, masked by the broker's umask (default: 0600).")
-  int mode;
+  @Mixin EntryOptions entry;
 
-  @Option(names = "--group", paramLabel = "GID", description = "Group of the entry (number or name).")
-  String group;
 
   @Option(names = "--replace", description = "Replace NAME atomically if it exists.")
   boolean replace;
@@ -71,10 +64,7 @@ final class PinCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PinOptions options = PinOptions.DEFAULT.mode(mode);
-    if (group != null) {
-      options = options.group(Names.load().gid(group));
-    }
+    PinOptions options = entry.options(0600);
     if (ifGeneration != null) {
       options = options.replacingGeneration(ifGeneration);
     } else if (replace) {

@@ -7,6 +7,7 @@ import io.pinbroker.unix.Bpf;
 import io.pinbroker.unix.Fd;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -44,13 +45,7 @@ final class ProgCommand {
         description = "Program type (default: ${DEFAULT-VALUE}).")
     String type;
 
-    @Option(
-        names = "--mode",
-        paramLabel = "MODE",
-        converter = OctalMode.class,
-        defaultValue = "0644",
-        description = "Permission bits of the entry (default: 0644).")
-    int mode;
+    @Mixin EntryOptions entry;
 
     @Option(names = "--replace", description = "Replace NAME atomically if it exists.")
     boolean replace;
@@ -66,7 +61,7 @@ final class ProgCommand {
       }
       String progName = name.substring(name.lastIndexOf('/') + 1);
       long[] insns = {Bpf.INSN_MOV64_R0_0, Bpf.INSN_EXIT};
-      PinOptions options = PinOptions.DEFAULT.mode(mode);
+      PinOptions options = entry.options(0600);
       if (replace) {
         options = options.replacing();
       }

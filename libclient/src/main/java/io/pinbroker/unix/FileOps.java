@@ -101,7 +101,8 @@ public final class FileOps {
     return Fd.adopt(fcntl(fd, Libc.F_DUPFD_CLOEXEC, min, "F_DUPFD_CLOEXEC"));
   }
 
-  private static int fcntl(int fd, int cmd, int arg, String what) throws IOException {
+  /** fcntl(2) with an int argument; the result, or ErrnoException naming {@code what}. */
+  static int fcntl(int fd, int cmd, int arg, String what) throws IOException {
     MemorySegment st = Libc.state();
     int r;
     try {

@@ -81,7 +81,7 @@ public final class SharedMemory {
 
   /** fcntl(F_ADD_SEALS): adds {@code seals} (F_SEAL_* bits) to the file behind {@code fd}. */
   public static void addSeals(int fd, int seals) throws IOException {
-    fcntl(fd, F_ADD_SEALS, seals, "F_ADD_SEALS");
+    FileOps.fcntl(fd, F_ADD_SEALS, seals, "F_ADD_SEALS");
   }
 
   /**
@@ -89,7 +89,7 @@ public final class SharedMemory {
    * (anything but shmem/hugetlbfs files such as memfds).
    */
   public static int seals(int fd) throws IOException {
-    return fcntl(fd, F_GET_SEALS, 0, "F_GET_SEALS");
+    return FileOps.fcntl(fd, F_GET_SEALS, 0, "F_GET_SEALS");
   }
 
   /** The file's size in bytes (statx). */
@@ -135,14 +135,5 @@ public final class SharedMemory {
     return done;
   }
 
-  private static int fcntl(int fd, int cmd, int arg, String what) throws IOException {
-    MemorySegment st = Libc.state();
-    int r;
-    try {
-      r = (int) Libc.FCNTL.invokeExact(st, fd, cmd, arg);
-    } catch (Throwable t) {
-      throw Libc.rethrow(t);
-    }
-    return FileOps.check(r, st, what);
-  }
+
 }
