@@ -27,8 +27,11 @@ import io.pinbroker.unix.Bpf;
 import io.pinbroker.unix.ErrnoException;
 import io.pinbroker.unix.Fd;
 import io.pinbroker.unix.FileOps;
+import io.pinbroker.unix.SharedMemory;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,11 +103,24 @@ class SimBrokerTest {
       assertThrows(
           IOException.class,
           () ->
-              java.nio.file.Files.write(
+              Files.write(
                   Path.of("/proc/self/fd/" + got.fd().value()),
                   new byte[] {1},
-                  java.nio.file.StandardOpenOption.WRITE),
+                  StandardOpenOption.WRITE),
           "sealed against writes");
+    }
+  }
+
+  @Test
+  void anUnsealedSimProgIsSealedWhenPinned() throws IOException {
+    try (Fd prog = FileOps.memfd("hand-made", 0, FileOps.MFD_ALLOW_SEALING)) {
+      try (Fd sealed = SimProg.create(Bpf.PROG_TYPE_SOCKET_FILTER, INSNS, "copy")) {
+        byte[] image = Files.readAllBytes(Path.of("/proc/self/fd/" + sealed.value()));
+        Files.write(Path.of("/proc/self/fd/" + prog.value()), image);
+      }
+      assertEquals(0, SharedMemory.seals(prog.value()));
+      assertEquals(ObjectKind.SIM_PROG, client.pin("/copy", prog.value(), PinOptions.DEFAULT).kind());
+      assertEquals(15, SharedMemory.seals(prog.value()), "all four seals");
     }
   }
 
@@ -131,7 +147,7 @@ class SimBrokerTest {
         InvalidArgumentException.class,
         () -> client.createMap("/lru", new MapSpec(true, Bpf.HASH, 0, 8, 4, 0, "x"), PinOptions.DEFAULT));
     try (Fd fake = FileOps.memfd("fake", 64, 0)) {
-      java.nio.file.Files.write(Path.of("/proc/self/fd/" + fake.value()), "PBSIMMAPgarbage".getBytes());
+      Files.write(Path.of("/proc/self/fd/" + fake.value()), "PBSIMMAPgarbage".getBytes());
       assertThrows(InvalidArgumentException.class, () -> client.pin("/fake", fake.value(), PinOptions.DEFAULT));
     }
     try (Fd real = SimMap.create(SimMapType.ARRAY, 4, 4, 4, "ok")) {

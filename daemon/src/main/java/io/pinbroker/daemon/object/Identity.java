@@ -18,6 +18,7 @@ import io.pinbroker.unix.BpfMapInfo;
 import io.pinbroker.unix.BpfObjectType;
 import io.pinbroker.unix.BpfProgInfo;
 import io.pinbroker.unix.FileStat;
+import io.pinbroker.unix.SharedMemory;
 import java.io.IOException;
 import java.util.List;
 
@@ -84,12 +85,29 @@ record Identity(ObjectKind kind, ObjectDetails details) {
                 m.name(), List.of()));
       }
       case SIM_PROG -> {
+        sealForever(fd);
         SimProgInfo p = SimProg.read(fd);
         yield new Identity(
             ObjectKind.SIM_PROG,
             new ObjectDetails.ProgDetails(p.type(), simProgId(stat), p.tag(), p.name()));
       }
     };
+  }
+
+  private static final int ALL_SEALS =
+      SharedMemory.F_SEAL_SEAL | SharedMemory.F_SEAL_SHRINK | SharedMemory.F_SEAL_GROW
+          | SharedMemory.F_SEAL_WRITE;
+
+  /**
+   * A pinned sim program is immutable like a loaded one: seal what its creator left unsealed. Fails
+   * (and the pin is refused) if it is still mapped writable somewhere or already sealed against
+   * more seals.
+   */
+  private static void sealForever(int fd) throws IOException {
+    int seals = SharedMemory.seals(fd);
+    if ((seals & ALL_SEALS) != ALL_SEALS && (seals & SharedMemory.F_SEAL_SEAL) == 0) {
+      SharedMemory.addSeals(fd, ALL_SEALS);
+    }
   }
 
   /** A sim program's id: the low 32 bits of its memfd's inode number, never 0. */

@@ -67,6 +67,14 @@ class BpfIT {
     assertTrue(broker403.err().contains("Permission denied"), broker403::toString);
     assertEquals("2a00000000000000\n", ok(broker.cli("map", "lookup", "/bpf/real", "01000000")).out());
 
+    // a uid without CAP_BPF has the broker create a real map, within policy
+    ok(broker.as(NOBODY, "map", "create", "--type", "hash", "--key-size", "4", "--value-size", "4",
+        "--max-entries", "8", "/nobody-map"));
+    ok(broker.as(NOBODY, "map", "update", "/nobody-map", "01000000", "02000000"));
+    Proc.Result ringbuf = broker.as(NOBODY, "map", "create", "--type", "ringbuf", "--key-size", "0",
+        "--value-size", "0", "--max-entries", "4096", "/nobody-rb");
+    assertEquals(1, ringbuf.exit(), ringbuf::toString);
+    assertTrue(ringbuf.err().contains("not allowed by policy"), ringbuf::toString);
     Proc.Result show = Proc.run(List.of("bpftool", "map", "show", "id", Integer.toString(mapId("/bpf/real"))), Map.of(), broker.home);
     assertEquals(0, show.exit(), show::toString);
     assertTrue(show.out().contains("array  name real"), show::toString);
