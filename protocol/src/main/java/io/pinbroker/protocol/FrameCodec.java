@@ -22,7 +22,6 @@ import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -175,12 +174,12 @@ public final class FrameCodec {
               .u32(h.pid())
               .u32(h.uid())
               .u32(h.gid());
-      case NodeReply n -> writeInfo(n.info(), w);
-      case GetReply g -> writeInfo(g.info(), w).u8(g.handout().code());
+      case NodeReply n -> NodeInfoCodec.write(n.info(), w);
+      case GetReply g -> NodeInfoCodec.write(g.info(), w).u8(g.handout().code());
       case ListReply l -> {
         w.u8(l.more() ? 1 : 0).u8(0).u16(l.entries().size());
         for (DirEntry e : l.entries()) {
-          writeInfo(e.info(), w.string(e.name()));
+          NodeInfoCodec.write(e.info(), w.string(e.name()));
         }
       }
       case Done d -> {}
@@ -188,43 +187,11 @@ public final class FrameCodec {
     }
   }
 
-  private static WireWriter writeInfo(NodeInfo i, WireWriter w) {
-    return w.u8(i.type().code())
-        .u8(i.kind().code())
-        .u8(i.fdType().code())
-        .u8(0)
-        .u32(i.mode())
-        .u32(i.uid())
-        .u32(i.gid())
-        .u64(i.generation())
-        .u64(i.ctimeNanos())
-        .u64(i.mtimeNanos())
-        .u64(i.dev())
-        .u64(i.ino())
-        .u64(i.size())
-        .u32(i.children())
-        .u16(0)
-        .details(i.details());
-  }
+
 
   /** Bytes one LIST entry takes in a reply, for filling a page up to the frame cap. */
   public static int listEntryBytes(String name, NodeInfo info) {
-    return WireWriter.stringBytes(name) + NodeInfo.FIXED_BYTES + 2 + detailsBytes(info.details());
-  }
-
-  private static int detailsBytes(ObjectDetails d) {
-    return switch (d) {
-      case ObjectDetails.None n -> 0;
-      case ObjectDetails.MapDetails m -> {
-        int n = 24 + WireWriter.stringBytes(m.name()) + 4;
-        for (ObjectDetails.ProgArraySlot s : m.members()) {
-          n += 8 + WireWriter.stringBytes(s.holder());
-        }
-        yield n;
-      }
-      case ObjectDetails.ProgDetails p -> 16 + WireWriter.stringBytes(p.name());
-      case ObjectDetails.LinkDetails l -> 12;
-    };
+    return NodeInfoCodec.entryBytes(name, info);
   }
 
   /** Bytes of a LIST reply with no entries. */
@@ -272,8 +239,8 @@ public final class FrameCodec {
     return switch (op) {
       case HELLO ->
           helloReply(r.u16("version"), r.u16("max_fds"), r.u32("max_frame"), r.u64("features"), r);
-      case PIN, STAT, MKDIR, CHMOD, CHOWN, CREATE_MAP -> new NodeReply(readInfo(r));
-      case GET -> new GetReply(readInfo(r), r.code(Handout.values(), "handout"));
+      case PIN, STAT, MKDIR, CHMOD, CHOWN, CREATE_MAP -> new NodeReply(NodeInfoCodec.read(r));
+      case GET -> new GetReply(NodeInfoCodec.read(r), r.code(Handout.values(), "handout"));
       case LIST -> listReply(r);
       case RMDIR, UNLINK, RENAME -> new Done();
     };
@@ -295,73 +262,11 @@ public final class FrameCodec {
     }
     List<DirEntry> entries = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      entries.add(new DirEntry(r.string("name", MAX_STRING), readInfo(r)));
+      entries.add(new DirEntry(r.string("name", MAX_STRING), NodeInfoCodec.read(r)));
     }
     return new ListReply(entries, more);
   }
 
-  private static NodeInfo readInfo(WireReader r) throws MalformedFrameException {
-    NodeType type = r.code(NodeType.values(), "node type");
-    ObjectKind kind = r.code(ObjectKind.values(), "object kind");
-    FdType fdType = r.code(FdType.values(), "fd type");
-    r.u8("reserved");
-    return new NodeInfo(
-        type,
-        kind,
-        fdType,
-        r.u32("mode"),
-        r.u32("uid"),
-        r.u32("gid"),
-        r.u64("generation"),
-        r.u64("ctime"),
-        r.u64("mtime"),
-        r.u64("dev"),
-        r.u64("ino"),
-        r.u64("size"),
-        r.u32("children"),
-        readDetails(kind, r.sub(r.u16("details_length"), "details")));
-  }
-
-  private static ObjectDetails readDetails(ObjectKind kind, WireReader r)
-      throws MalformedFrameException {
-    ObjectDetails d =
-        switch (kind) {
-          case NONE, FD -> ObjectDetails.NONE;
-          case BPF_MAP, SIM_MAP -> readMap(r);
-          case BPF_PROG, SIM_PROG ->
-              new ObjectDetails.ProgDetails(
-                  r.u32("prog_type"), r.u32("id"), hex(r.bytes(8, "tag")), r.string("name", MAX_STRING));
-          case BPF_LINK ->
-              new ObjectDetails.LinkDetails(r.u32("link_type"), r.u32("id"), r.u32("prog_id"));
-        };
-    r.end();
-    return d;
-  }
-
-  private static ObjectDetails.MapDetails readMap(WireReader r) throws MalformedFrameException {
-    int type = r.u32("map_type");
-    int id = r.u32("id");
-    int keySize = r.u32("key_size");
-    int valueSize = r.u32("value_size");
-    int maxEntries = r.u32("max_entries");
-    int flags = r.u32("map_flags");
-    String name = r.string("name", MAX_STRING);
-    int count = r.u32("member_count");
-    if (count < 0 || count > r.remaining() / 10) {
-      throw new MalformedFrameException("member count " + count + " exceeds the frame");
-    }
-    List<ObjectDetails.ProgArraySlot> members = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      members.add(
-          new ObjectDetails.ProgArraySlot(r.u32("slot"), r.u32("prog_id"), r.string("holder", MAX_STRING)));
-    }
-    return new ObjectDetails.MapDetails(
-        type, id, keySize, valueSize, maxEntries, flags, name, members);
-  }
-
-  private static String hex(byte[] b) {
-    return HexFormat.of().formatHex(b);
-  }
 
   // ---- header ----
 

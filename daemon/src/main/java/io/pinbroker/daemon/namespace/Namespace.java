@@ -30,6 +30,7 @@ public final class Namespace {
   private final InstantSource clock;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Directory root;
+  private final Resolver paths;
   private long lastGeneration;
   private long entries;
 
@@ -37,6 +38,7 @@ public final class Namespace {
     this.config = config;
     this.clock = clock;
     this.root = new Directory(0, 0, config.rootMode(), nextGeneration(), now());
+    this.paths = new Resolver(root, config.rootOverride());
   }
 
   private long now() {
@@ -46,74 +48,6 @@ public final class Namespace {
 
   private long nextGeneration() {
     return ++lastGeneration;
-  }
-
-  /** What a path resolves to: the directories walked (root first) and the target, if present. */
-  private record Walk(List<Directory> chain, Directory parent, String name, Node target) {
-    List<Attrs> attrs() {
-      List<Attrs> out = new ArrayList<>(chain.size());
-      for (Directory d : chain) {
-        out.add(d.attrs());
-      }
-      return out;
-    }
-  }
-
-  /**
-   * Walks to the parent of {@code path} and checks search permission on every directory walked.
-   * A missing or non-directory component is ENOENT or ENOTDIR, unless a directory walked so far
-   * denies search, which is EACCES, as in Linux. Whatever a caller checks next (the target's type,
-   * its existence) is thus never revealed to a peer that may not search the parent.
-   */
-  private Walk walk(PeerCredentials who, PathName path) throws Refusal {
-    List<Directory> chain = new ArrayList<>();
-    if (path.isRoot()) {
-      return new Walk(chain, null, "", root);
-    }
-    Directory dir = root;
-    chain.add(dir);
-    List<String> parts = path.components();
-    for (int i = 0; i < parts.size() - 1; i++) {
-      Node next = dir.children.get(parts.get(i));
-      if (!(next instanceof Directory d)) {
-        searchAll(who, chain);
-        throw next == null
-            ? new Refusal(Status.ENOENT, "")
-            : new Refusal(Status.ENOTDIR, "'" + parts.get(i) + "' is not a directory");
-      }
-      dir = d;
-      chain.add(dir);
-    }
-    searchAll(who, chain);
-    String name = parts.getLast();
-    return new Walk(chain, dir, name, dir.children.get(name));
-  }
-
-  private Walk existing(PeerCredentials who, PathName path) throws Refusal {
-    Walk w = walk(who, path);
-    if (w.target == null) {
-      throw new Refusal(Status.ENOENT, "");
-    }
-    return w;
-  }
-
-  private void searchAll(PeerCredentials who, List<Directory> chain) throws Refusal {
-    List<Attrs> attrs = new ArrayList<>(chain.size());
-    for (Directory d : chain) {
-      attrs.add(d.attrs());
-    }
-    enforce(Permissions.searchAll(who, config.rootOverride(), attrs));
-  }
-
-  private void check(PeerCredentials who, Walk w, Node target, Operation op) throws Refusal {
-    Attrs t = target == null ? null : target.attrs();
-    enforce(Permissions.check(who, config.rootOverride(), w.attrs(), t, op));
-  }
-
-  private static void enforce(Decision d) throws Refusal {
-    if (!d.allowed()) {
-      throw new Refusal(d.status(), d.reason());
-    }
   }
 
   private int newMode(int requested) throws Refusal {
@@ -160,12 +94,12 @@ public final class Namespace {
       if (path.isRoot()) {
         throw new Refusal(Status.EEXIST, "");
       }
-      Walk w = walk(who, path);
-      if (w.target == null) {
+      Resolver.Walk w = paths.walk(who, path);
+      if (w.target() == null) {
         if ((flags & Request.PIN_CAS) != 0) {
           throw new Refusal(Status.ENOENT, "nothing to compare-and-swap");
         }
-        check(who, w, null, Operation.CREATE);
+        paths.check(who, w, null, Operation.CREATE);
         checkCapacity();
         entries++;
       } else {
@@ -173,9 +107,9 @@ public final class Namespace {
       }
       long t = now();
       Entry e = new Entry(who.uid(), group, bits, nextGeneration(), t, object);
-      w.parent.children.put(w.name, e);
-      w.parent.mtimeNanos = t;
-      if (w.target instanceof Entry old) {
+      w.parent().children.put(w.name(), e);
+      w.parent().mtimeNanos = t;
+      if (w.target() instanceof Entry old) {
         replaced = old.object; // out of the tree now: closed once the lock is released
       }
       return e.info();
@@ -187,19 +121,19 @@ public final class Namespace {
     }
   }
 
-  private void checkReplace(PeerCredentials who, Walk w, int flags, long expected)
+  private void checkReplace(PeerCredentials who, Resolver.Walk w, int flags, long expected)
       throws Refusal {
     if ((flags & Request.PIN_REPLACE) == 0) {
       throw new Refusal(Status.EEXIST, "");
     }
-    if (w.target instanceof Directory) {
+    if (w.target() instanceof Directory) {
       throw new Refusal(Status.EISDIR, "");
     }
-    check(who, w, w.target, Operation.REMOVE);
-    if ((flags & Request.PIN_CAS) != 0 && w.target.generation != expected) {
+    paths.check(who, w, w.target(), Operation.REMOVE);
+    if ((flags & Request.PIN_CAS) != 0 && w.target().generation != expected) {
       throw new Refusal(
           Status.ESTALE,
-          "generation is " + w.target.generation + ", expected " + expected);
+          "generation is " + w.target().generation + ", expected " + expected);
     }
   }
 
@@ -223,11 +157,11 @@ public final class Namespace {
       throws Refusal {
     lock.readLock().lock();
     try {
-      Walk w = existing(who, path);
-      if (!(w.target instanceof Entry e)) {
+      Resolver.Walk w = paths.existing(who, path);
+      if (!(w.target() instanceof Entry e)) {
         throw new Refusal(Status.EISDIR, "");
       }
-      check(who, w, e, readOnly ? Operation.READ : Operation.READ_WRITE);
+      paths.check(who, w, e, readOnly ? Operation.READ : Operation.READ_WRITE);
       return new Opened<>(handout.apply(e.object), e.info());
     } finally {
       lock.readLock().unlock();
@@ -238,12 +172,12 @@ public final class Namespace {
   public NodeInfo stat(PeerCredentials who, PathName path) throws Refusal {
     lock.readLock().lock();
     try {
-      Walk w = existing(who, path);
-      check(who, w, w.target, Operation.LOOKUP);
-      if (w.target instanceof Entry e && e.object.isProgArray()) {
+      Resolver.Walk w = paths.existing(who, path);
+      paths.check(who, w, w.target(), Operation.LOOKUP);
+      if (w.target() instanceof Entry e && e.object.isProgArray()) {
         return Trees.withMembers(root, e);
       }
-      return w.target.info();
+      return w.target().info();
     } finally {
       lock.readLock().unlock();
     }
@@ -258,11 +192,11 @@ public final class Namespace {
       throws Refusal {
     lock.readLock().lock();
     try {
-      Walk w = existing(who, path);
-      if (!(w.target instanceof Directory dir)) {
+      Resolver.Walk w = paths.existing(who, path);
+      if (!(w.target() instanceof Directory dir)) {
         throw new Refusal(Status.ENOTDIR, "");
       }
-      check(who, w, dir, Operation.LIST);
+      paths.check(who, w, dir, Operation.LIST);
       Map<String, Node> tail = after.isEmpty() ? dir.children : dir.children.tailMap(after, false);
       List<DirEntry> page = new ArrayList<>();
       int used = FrameCodec.LIST_REPLY_OVERHEAD;
@@ -289,17 +223,17 @@ public final class Namespace {
     int bits = newMode(mode);
     lock.writeLock().lock();
     try {
-      Walk w = walk(who, path);
-      if (w.target != null) {
+      Resolver.Walk w = paths.walk(who, path);
+      if (w.target() != null) {
         throw new Refusal(Status.EEXIST, "");
       }
-      check(who, w, null, Operation.CREATE);
+      paths.check(who, w, null, Operation.CREATE);
       checkCapacity();
       entries++;
       long t = now();
       Directory d = new Directory(who.uid(), who.gid(), bits, nextGeneration(), t);
-      w.parent.children.put(w.name, d);
-      w.parent.mtimeNanos = t;
+      w.parent().children.put(w.name(), d);
+      w.parent().mtimeNanos = t;
       return d.info();
     } finally {
       lock.writeLock().unlock();
@@ -326,27 +260,27 @@ public final class Namespace {
       if (path.isRoot()) {
         throw new Refusal(directory ? Status.EBUSY : Status.EISDIR, "");
       }
-      Walk w = existing(who, path);
-      if (directory && !(w.target instanceof Directory)) {
+      Resolver.Walk w = paths.existing(who, path);
+      if (directory && !(w.target() instanceof Directory)) {
         throw new Refusal(Status.ENOTDIR, "");
       }
-      if (!directory && w.target instanceof Directory) {
+      if (!directory && w.target() instanceof Directory) {
         throw new Refusal(Status.EISDIR, "");
       }
-      check(who, w, w.target, Operation.REMOVE);
-      if (w.target instanceof Directory d && !d.children.isEmpty()) {
+      paths.check(who, w, w.target(), Operation.REMOVE);
+      if (w.target() instanceof Directory d && !d.children.isEmpty()) {
         throw new Refusal(Status.ENOTEMPTY, "");
       }
-      if (!force && w.target instanceof Entry e && e.object.progId() != 0) {
+      if (!force && w.target() instanceof Entry e && e.object.progId() != 0) {
         String user = Trees.progArrayUsing(root, e.object.progId());
         if (user != null) {
           throw new Refusal(Status.EBUSY, "the program is in prog array " + user + "; force to remove");
         }
       }
-      w.parent.children.remove(w.name);
-      w.parent.mtimeNanos = now();
+      w.parent().children.remove(w.name());
+      w.parent().mtimeNanos = now();
       entries--;
-      if (w.target instanceof Entry e) {
+      if (w.target() instanceof Entry e) {
         removed = e.object;
       }
     } finally {
@@ -366,21 +300,21 @@ public final class Namespace {
       if (from.isRoot() || to.isRoot()) {
         throw new Refusal(Status.EBUSY, "the root cannot be renamed");
       }
-      Walk src = existing(who, from);
-      Walk dst = walk(who, to);
-      check(who, src, src.target, Operation.REMOVE);
-      if (dst.target == null) {
-        check(who, dst, null, Operation.CREATE);
+      Resolver.Walk src = paths.existing(who, from);
+      Resolver.Walk dst = paths.walk(who, to);
+      paths.check(who, src, src.target(), Operation.REMOVE);
+      if (dst.target() == null) {
+        paths.check(who, dst, null, Operation.CREATE);
       } else {
-        check(who, dst, dst.target, Operation.REMOVE);
+        paths.check(who, dst, dst.target(), Operation.REMOVE);
       }
-      if (mode == RenameMode.NOREPLACE && dst.target != null) {
+      if (mode == RenameMode.NOREPLACE && dst.target() != null) {
         throw new Refusal(Status.EEXIST, "");
       }
-      if (src.target == dst.target) {
+      if (src.target() == dst.target()) {
         return; // same node: nothing to do, as rename(2)
       }
-      if (src.target instanceof Directory && from.contains(to)) {
+      if (src.target() instanceof Directory && from.contains(to)) {
         throw new Refusal(Status.EINVAL, "cannot move a directory into itself");
       }
       replaced =
@@ -396,14 +330,14 @@ public final class Namespace {
     }
   }
 
-  private HeldObject move(PeerCredentials who, Walk src, Walk dst) throws Refusal {
+  private HeldObject move(PeerCredentials who, Resolver.Walk src, Resolver.Walk dst) throws Refusal {
     checkMovable(who, src, dst);
-    Node old = dst.target;
+    Node old = dst.target();
     if (old != null) {
-      if (src.target instanceof Directory && !(old instanceof Directory)) {
+      if (src.target() instanceof Directory && !(old instanceof Directory)) {
         throw new Refusal(Status.ENOTDIR, "");
       }
-      if (!(src.target instanceof Directory) && old instanceof Directory) {
+      if (!(src.target() instanceof Directory) && old instanceof Directory) {
         throw new Refusal(Status.EISDIR, "");
       }
       if (old instanceof Directory d && !d.children.isEmpty()) {
@@ -411,54 +345,54 @@ public final class Namespace {
       }
       entries--;
     }
-    src.parent.children.remove(src.name);
-    dst.parent.children.put(dst.name, src.target);
+    src.parent().children.remove(src.name());
+    dst.parent().children.put(dst.name(), src.target());
     touch(src, dst);
     return old instanceof Entry e ? e.object : null;
   }
 
-  private HeldObject exchange(PeerCredentials who, Walk src, Walk dst, PathName from, PathName to)
+  private HeldObject exchange(PeerCredentials who, Resolver.Walk src, Resolver.Walk dst, PathName from, PathName to)
       throws Refusal {
-    if (dst.target == null) {
+    if (dst.target() == null) {
       throw new Refusal(Status.ENOENT, "nothing to exchange with");
     }
-    if (dst.target instanceof Directory && to.contains(from)) {
+    if (dst.target() instanceof Directory && to.contains(from)) {
       throw new Refusal(Status.EINVAL, "cannot exchange a directory with its own descendant");
     }
     checkMovable(who, src, dst);
     checkMovable(who, dst, src);
-    src.parent.children.put(src.name, dst.target);
-    dst.parent.children.put(dst.name, src.target);
+    src.parent().children.put(src.name(), dst.target());
+    dst.parent().children.put(dst.name(), src.target());
     touch(src, dst);
-    dst.target.ctimeNanos = src.parent.mtimeNanos;
+    dst.target().ctimeNanos = src.parent().mtimeNanos;
     return null;
   }
 
   /** A directory changing parents needs write permission on itself, as in Linux. */
-  private void checkMovable(PeerCredentials who, Walk src, Walk dst) throws Refusal {
-    if (src.target instanceof Directory d && src.parent != dst.parent) {
-      enforce(
+  private void checkMovable(PeerCredentials who, Resolver.Walk src, Resolver.Walk dst) throws Refusal {
+    if (src.target() instanceof Directory d && src.parent() != dst.parent()) {
+      Resolver.enforce(
           Permissions.check(
               who, config.rootOverride(), List.of(d.attrs()), null, Operation.CREATE));
     }
   }
 
-  private void touch(Walk src, Walk dst) {
+  private void touch(Resolver.Walk src, Resolver.Walk dst) {
     long t = now();
-    src.parent.mtimeNanos = t;
-    dst.parent.mtimeNanos = t;
-    src.target.ctimeNanos = t;
+    src.parent().mtimeNanos = t;
+    dst.parent().mtimeNanos = t;
+    src.target().ctimeNanos = t;
   }
 
   public NodeInfo chmod(PeerCredentials who, PathName path, int mode) throws Refusal {
     checkMode(mode);
     lock.writeLock().lock();
     try {
-      Walk w = existing(who, path);
-      check(who, w, w.target, Operation.CHMOD);
-      w.target.mode = mode;
-      w.target.ctimeNanos = now();
-      return w.target.info();
+      Resolver.Walk w = paths.existing(who, path);
+      paths.check(who, w, w.target(), Operation.CHMOD);
+      w.target().mode = mode;
+      w.target().ctimeNanos = now();
+      return w.target().info();
     } finally {
       lock.writeLock().unlock();
     }
@@ -468,16 +402,16 @@ public final class Namespace {
   public NodeInfo chown(PeerCredentials who, PathName path, int uid, int gid) throws Refusal {
     lock.writeLock().lock();
     try {
-      Walk w = existing(who, path);
-      check(who, w, w.target, Operation.CHOWN);
+      Resolver.Walk w = paths.existing(who, path);
+      paths.check(who, w, w.target(), Operation.CHOWN);
       if (uid != Request.DEFAULT_ID) {
-        w.target.uid = uid;
+        w.target().uid = uid;
       }
       if (gid != Request.DEFAULT_ID) {
-        w.target.gid = gid;
+        w.target().gid = gid;
       }
-      w.target.ctimeNanos = now();
-      return w.target.info();
+      w.target().ctimeNanos = now();
+      return w.target().info();
     } finally {
       lock.writeLock().unlock();
     }
