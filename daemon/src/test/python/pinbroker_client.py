@@ -67,6 +67,7 @@ RENAME_EXCHANGE = 2
 
 HANDOUT_REOPENED = 1
 HANDOUT_SHARED = 2
+HANDOUT_ADVISORY = 3
 
 NODE_DIRECTORY = 1
 NODE_ENTRY = 2
@@ -110,6 +111,8 @@ STATUS_NAMES = {
     95: "EOPNOTSUPP",
     105: "ENOBUFS",
     116: "ESTALE",
+    7: "E2BIG",
+    122: "EDQUOT",
 }
 EPROTO = 71
 
@@ -332,7 +335,7 @@ class Client:
             info = r.node_info()
             (handout,) = r.unpack(_U8, "handout")
             r.end()
-            if handout not in (HANDOUT_REOPENED, HANDOUT_SHARED):
+            if handout not in (HANDOUT_REOPENED, HANDOUT_SHARED, HANDOUT_ADVISORY):
                 raise ProtocolError(f"unknown handout {handout}")
         except BaseException:
             for f in fds:

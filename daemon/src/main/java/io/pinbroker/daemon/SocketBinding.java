@@ -2,7 +2,7 @@ package io.pinbroker.daemon;
 
 import io.pinbroker.client.SocketLocation;
 import io.pinbroker.unix.SeqpacketListener;
-import io.pinbroker.unix.SeqpacketSocket;
+import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -75,7 +75,7 @@ final class SocketBinding {
 
   private static boolean isLive(Path path) {
     try {
-      SeqpacketSocket.connect(path).close();
+      UnixSocket.connect(path).close();
       return true;
     } catch (IOException refused) {
       return false;

@@ -29,7 +29,7 @@ import io.pinbroker.daemon.server.ServerConfig;
 import io.pinbroker.unix.Fd;
 import io.pinbroker.unix.FileOps;
 import io.pinbroker.unix.FileStat;
-import io.pinbroker.unix.SeqpacketSocket;
+import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -125,7 +125,7 @@ class BrokerTest {
     assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
     try (Fd memfd = FileOps.memfd("t", 64, 0);
         Fd pipe = FileOps.open(fifo.toString(), FileOps.O_RDWR | FileOps.O_NONBLOCK);
-        SeqpacketSocket sock = SeqpacketSocket.connect(broker.socket)) {
+        UnixSocket sock = UnixSocket.connect(broker.socket)) {
       Files.write(Path.of("/proc/self/fd/" + memfd.value()), new byte[10]);
       List<Integer> fds = List.of(memfd.value(), pipe.value(), sock.fd());
       List<Map<String, String>> before = new ArrayList<>();

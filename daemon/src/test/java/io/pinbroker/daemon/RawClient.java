@@ -8,7 +8,7 @@ import io.pinbroker.protocol.ReplyFrame;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.RequestFrame;
 import io.pinbroker.unix.Received;
-import io.pinbroker.unix.SeqpacketSocket;
+import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -16,11 +16,11 @@ import java.time.Duration;
 
 /** Sends arbitrary datagrams to the broker, well-formed or not, and reads what comes back. */
 final class RawClient implements AutoCloseable {
-  final SeqpacketSocket socket;
+  final UnixSocket socket;
   private final ByteBuffer in = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
 
   RawClient(Path path) throws IOException {
-    socket = SeqpacketSocket.connect(path);
+    socket = UnixSocket.connect(path);
     socket.setTimeouts(Duration.ofSeconds(5));
   }
 

@@ -13,7 +13,7 @@ import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.RequestFrame;
 import io.pinbroker.unix.ErrnoException;
 import io.pinbroker.unix.Received;
-import io.pinbroker.unix.SeqpacketSocket;
+import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ import java.util.Objects;
  */
 public final class PinbrokerClient implements AutoCloseable {
   private final Path socketPath;
-  private final SeqpacketSocket socket;
+  private final UnixSocket socket;
   private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
   private final Reply.HelloReply session;
   private static final int ECONNRESET = 104;
@@ -47,7 +47,7 @@ public final class PinbrokerClient implements AutoCloseable {
   private PinbrokerClient(Builder b) throws IOException {
     this.socketPath = b.socket != null ? b.socket : SocketLocation.forClient(System.getenv());
     try {
-      this.socket = SeqpacketSocket.connect(socketPath);
+      this.socket = UnixSocket.connect(socketPath);
     } catch (IOException e) {
       throw new BrokerUnreachableException(socketPath, e);
     }

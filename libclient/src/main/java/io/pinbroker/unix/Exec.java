@@ -46,7 +46,7 @@ public final class Exec {
       int r = (int) Libc.EXECVPE.invokeExact(st, file, argvArray, envArray);
       return new ErrnoException("exec " + argv.getFirst(), r < 0 ? Libc.errno(st) : 0);
     } catch (Throwable t) {
-      throw SeqpacketSocket.asIo(t);
+      throw UnixSocket.asIo(t);
     }
   }
 

@@ -46,7 +46,7 @@ public final class FileOps {
           buf.get(JAVA_LONG, 32),
           buf.get(JAVA_LONG, 40));
     } catch (Throwable t) {
-      throw SeqpacketSocket.asIo(t);
+      throw UnixSocket.asIo(t);
     }
   }
 
@@ -69,7 +69,7 @@ public final class FileOps {
       check(r, st, "open " + path);
       return Fd.adopt(r);
     } catch (Throwable t) {
-      throw SeqpacketSocket.asIo(t);
+      throw UnixSocket.asIo(t);
     }
   }
 
@@ -122,7 +122,7 @@ public final class FileOps {
       int r = (int) Libc.MEMFD_CREATE.invokeExact(st, n, flags | MFD_CLOEXEC);
       fd = Fd.adopt(check(r, st, "memfd_create"));
     } catch (Throwable t) {
-      throw SeqpacketSocket.asIo(t);
+      throw UnixSocket.asIo(t);
     }
     try {
       MemorySegment st = Libc.state();
@@ -130,7 +130,7 @@ public final class FileOps {
       return fd;
     } catch (Throwable t) {
       fd.close();
-      throw SeqpacketSocket.asIo(t);
+      throw UnixSocket.asIo(t);
     }
   }
 
@@ -147,7 +147,7 @@ public final class FileOps {
       }
       return hard;
     } catch (Throwable t) {
-      throw SeqpacketSocket.asIo(t);
+      throw UnixSocket.asIo(t);
     }
   }
 

@@ -21,9 +21,15 @@ import java.lang.invoke.VarHandle;
  */
 final class Libc {
   static final int AF_UNIX = 1;
+  static final int SOCK_DGRAM = 2;
   static final int SOCK_SEQPACKET = 5;
   static final int SOCK_CLOEXEC = 0x80000;
   static final int SOL_SOCKET = 1;
+  static final int SO_TYPE = 3;
+  static final int SO_ACCEPTCONN = 30;
+  static final int SO_DOMAIN = 39;
+  static final int SHUT_RD = 0;
+  static final int F_SETFD = 2;
   static final int SCM_RIGHTS = 1;
   static final int SO_PEERCRED = 17;
   static final int SO_RCVTIMEO = 20;
@@ -58,6 +64,8 @@ final class Libc {
   static final MethodHandle LISTEN = fn("listen", JAVA_INT, JAVA_INT, JAVA_INT);
   static final MethodHandle ACCEPT4 = fn("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
   static final MethodHandle CONNECT = fn("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+  static final MethodHandle GETSOCKNAME = fn("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+  static final MethodHandle UNSETENV = fn("unsetenv", JAVA_INT, ADDRESS);
   static final MethodHandle SENDMSG = fn("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
   static final MethodHandle RECVMSG = fn("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
   static final MethodHandle SHUTDOWN = fn("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);

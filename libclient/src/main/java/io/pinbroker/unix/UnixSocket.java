@@ -16,14 +16,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A connected AF_UNIX SOCK_SEQPACKET socket: one datagram per message, with fds attached through
- * SCM_RIGHTS. Received fds are close-on-exec from the moment they arrive (MSG_CMSG_CLOEXEC), and
+ * A connected AF_UNIX socket of a message type, SOCK_SEQPACKET (the broker's protocol) or
+ * SOCK_DGRAM (sd_notify): one message per send, with fds attached through SCM_RIGHTS. Received fds are close-on-exec from the moment they arrive (MSG_CMSG_CLOEXEC), and
  * MSG_CTRUNC is reported rather than hidden.
  *
  * <p>Not thread-safe: one thread at a time may send or receive. {@link #shutdown()} may be called
  * from any thread to wake a blocked receive.
  */
-public final class SeqpacketSocket implements AutoCloseable {
+public final class UnixSocket implements AutoCloseable {
   private static final int MSGHDR_BYTES = 56;
   private static final int CMSG_HEADER_BYTES = 16;
   private static final int CONTROL_BYTES = cmsgSpace(Limits.MAX_FDS_PER_FRAME * 4);
@@ -36,32 +36,44 @@ public final class SeqpacketSocket implements AutoCloseable {
   private final MemorySegment iov = arena.allocate(16, 8);
   private final MemorySegment msg = arena.allocate(MSGHDR_BYTES, 8);
 
-  SeqpacketSocket(Fd fd) {
+  UnixSocket(Fd fd) {
     this.fd = fd;
   }
 
-  /** Connects to a listening socket at {@code path}. */
-  public static SeqpacketSocket connect(Path path) throws IOException {
-    Fd fd = newSocket();
+  /** Connects to a listening SOCK_SEQPACKET socket at {@code path}. */
+  public static UnixSocket connect(Path path) throws IOException {
+    return connect(Libc.SOCK_SEQPACKET, path.toString());
+  }
+
+  /**
+   * Connects a SOCK_DGRAM socket to {@code address}: a path, or {@code @name} for the abstract
+   * namespace (as NOTIFY_SOCKET may be).
+   */
+  public static UnixSocket connectDatagram(String address) throws IOException {
+    return connect(Libc.SOCK_DGRAM, address);
+  }
+
+  private static UnixSocket connect(int type, String address) throws IOException {
+    Fd fd = newSocket(type);
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment addr = SocketAddress.unix(a, path);
+      MemorySegment addr = SocketAddress.unix(a, address);
       MemorySegment st = Libc.state();
       int r = (int) Libc.CONNECT.invokeExact(st, fd.value(), addr, (int) addr.byteSize());
       if (r < 0) {
-        throw new ErrnoException("connect " + path, Libc.errno(st));
+        throw new ErrnoException("connect " + address, Libc.errno(st));
       }
-      return new SeqpacketSocket(fd);
+      return new UnixSocket(fd);
     } catch (Throwable t) {
       fd.close();
       throw asIo(t);
     }
   }
 
-  static Fd newSocket() throws IOException {
+  static Fd newSocket(int type) throws IOException {
     MemorySegment st = Libc.state();
     int s;
     try {
-      s = (int) Libc.SOCKET.invokeExact(st, Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC, 0);
+      s = (int) Libc.SOCKET.invokeExact(st, Libc.AF_UNIX, type | Libc.SOCK_CLOEXEC, 0);
     } catch (Throwable t) {
       throw Libc.rethrow(t);
     }
@@ -266,6 +278,36 @@ public final class SeqpacketSocket implements AutoCloseable {
   }
 
   /** Closes the socket and frees its buffers; later calls do nothing. */
+  /**
+   * Shuts down receiving only: a thread blocked in {@link #receive} wakes to end of stream, while
+   * a reply being sent still goes out (a lame-duck drain).
+   */
+  public void shutdownInput() {
+    if (fd.isOpen()) {
+      try {
+        int unused = (int) Libc.SHUTDOWN.invokeExact(Libc.state(), fd.value(), Libc.SHUT_RD);
+      } catch (IllegalStateException closed) {
+        // closed concurrently: nothing left to wake
+      } catch (Throwable t) {
+        throw Libc.rethrow(t);
+      }
+    }
+  }
+
+  /** A SOCK_DGRAM socket bound to {@code path}, to receive datagrams (e.g. sd_notify messages). */
+  public static UnixSocket bindDatagram(Path path) throws IOException {
+    Fd fd = newSocket(Libc.SOCK_DGRAM);
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment addr = SocketAddress.unix(a, path);
+      MemorySegment st = Libc.state();
+      FileOps.check((int) Libc.BIND.invokeExact(st, fd.value(), addr, (int) addr.byteSize()), st, "bind " + path);
+      return new UnixSocket(fd);
+    } catch (Throwable t) {
+      fd.close();
+      throw asIo(t);
+    }
+  }
+
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {

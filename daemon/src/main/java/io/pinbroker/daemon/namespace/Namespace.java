@@ -5,6 +5,7 @@ import io.pinbroker.protocol.DirEntry;
 import io.pinbroker.protocol.FrameCodec;
 import io.pinbroker.protocol.NodeInfo;
 import io.pinbroker.protocol.PathName;
+import io.pinbroker.protocol.PathSyntaxException;
 import io.pinbroker.protocol.RenameMode;
 import io.pinbroker.protocol.Reply.ListReply;
 import io.pinbroker.protocol.Request;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 
 /**
  * The tree of names. Every operation takes the peer's credentials, checks them with {@link
@@ -48,6 +50,18 @@ public final class Namespace {
 
   private long nextGeneration() {
     return ++lastGeneration;
+  }
+
+  /** Whether {@code who} may search its way to a path: what it may learn names of. */
+  private Predicate<String> visibleTo(PeerCredentials who) {
+    return path -> {
+      try {
+        paths.walk(who, PathName.parse(path));
+        return true;
+      } catch (Refusal | PathSyntaxException hidden) {
+        return false;
+      }
+    };
   }
 
   private int newMode(int requested) throws Refusal {
@@ -175,7 +189,7 @@ public final class Namespace {
       Resolver.Walk w = paths.existing(who, path);
       paths.check(who, w, w.target(), Operation.LOOKUP);
       if (w.target() instanceof Entry e && e.object.isProgArray()) {
-        return Trees.withMembers(root, e);
+        return Trees.withMembers(root, e, visibleTo(who));
       }
       return w.target().info();
     } finally {
@@ -274,7 +288,8 @@ public final class Namespace {
       if (!force && w.target() instanceof Entry e && e.object.progId() != 0) {
         String user = Trees.progArrayUsing(root, e.object.progId());
         if (user != null) {
-          throw new Refusal(Status.EBUSY, "the program is in prog array " + user + "; force to remove");
+          String where = visibleTo(who).test(user.substring(0, user.lastIndexOf(" slot "))) ? user : "a prog array";
+          throw new Refusal(Status.EBUSY, "the program is in " + where + "; force to remove");
         }
       }
       w.parent().children.remove(w.name());

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * Walks the whole tree for the relations between entries: which prog arrays hold which
@@ -26,7 +27,7 @@ final class Trees {
     }
   }
 
-  /** The path and slot of a held prog array that refers to {@code progId}, or null. */
+  /** "PATH slot N" of a held prog array that refers to {@code progId}, or null. */
   static String progArrayUsing(Directory root, int progId) {
     String[] found = new String[1];
     forEachEntry(
@@ -45,8 +46,11 @@ final class Trees {
     return found[0];
   }
 
-  /** The entry's info with its prog array members and the names that hold each program. */
-  static NodeInfo withMembers(Directory root, Entry array) {
+  /**
+   * The entry's info with its prog array members and, where {@code visible} allows, the names
+   * that hold each program.
+   */
+  static NodeInfo withMembers(Directory root, Entry array, Predicate<String> visible) {
     NodeInfo info = array.info();
     ObjectDetails.MapDetails m = (ObjectDetails.MapDetails) info.details();
     Map<Integer, String> holders = new HashMap<>();
@@ -55,8 +59,8 @@ final class Trees {
         "",
         (path, e) -> {
           int id = e.object.progId();
-          if (id != 0) {
-            holders.putIfAbsent(id, path);
+          if (id != 0 && !holders.containsKey(id) && visible.test(path)) {
+            holders.put(id, path);
           }
         });
     List<ObjectDetails.ProgArraySlot> members = new ArrayList<>();

@@ -37,10 +37,7 @@ public final class Handouts {
       return switch (object.kind()) {
         // the kernel ignores access for programs and links: nothing to narrow or exceed
         case BPF_PROG, BPF_LINK -> byId(object);
-        case BPF_MAP -> {
-          access(object, readOnly);
-          yield map(object, readOnly);
-        }
+        case BPF_MAP -> map(object, access(object, readOnly));
         default -> {
           int access = access(object, readOnly);
           yield reopenable(object.fdType())
@@ -78,10 +75,12 @@ public final class Handouts {
    * Without CAP_SYS_ADMIN the broker cannot open by id; it falls back to the held description for
    * read-write and refuses read-only rather than hand out a writable fd.
    */
-  private static Issued map(HeldObject object, boolean readOnly) throws IOException, Refusal {
+  private static Issued map(HeldObject object, int access) throws IOException, Refusal {
     int id = ((ObjectDetails.MapDetails) object.details()).id();
+    boolean readOnly = access == FileOps.O_RDONLY;
+    int flags = readOnly ? Bpf.F_RDONLY : access == FileOps.O_WRONLY ? Bpf.F_WRONLY : 0;
     try {
-      return new Issued(Bpf.mapById(id, readOnly ? Bpf.F_RDONLY : 0), Handout.REOPENED);
+      return new Issued(Bpf.mapById(id, flags), Handout.REOPENED);
     } catch (ErrnoException e) {
       if (e.errno() != EPERM) {
         throw e;

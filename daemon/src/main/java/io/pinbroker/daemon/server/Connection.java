@@ -12,7 +12,7 @@ import io.pinbroker.protocol.RequestFrame;
 import io.pinbroker.protocol.Status;
 import io.pinbroker.unix.PeerCredentials;
 import io.pinbroker.unix.Received;
-import io.pinbroker.unix.SeqpacketSocket;
+import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.logging.Level;
@@ -25,14 +25,14 @@ import java.util.logging.Logger;
 final class Connection implements Runnable {
   private static final Logger LOG = Logger.getLogger(Connection.class.getName());
 
-  private final SeqpacketSocket socket;
+  private final UnixSocket socket;
   private final PeerCredentials who;
   private final Handlers handlers;
   private final Runnable onClose;
   private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
   private boolean greeted;
 
-  Connection(SeqpacketSocket socket, PeerCredentials who, Handlers handlers, Runnable onClose) {
+  Connection(UnixSocket socket, PeerCredentials who, Handlers handlers, Runnable onClose) {
     this.socket = socket;
     this.who = who;
     this.handlers = handlers;

@@ -6,7 +6,7 @@ import io.pinbroker.protocol.Limits;
 import io.pinbroker.protocol.Reply;
 import io.pinbroker.protocol.ReplyFrame;
 import io.pinbroker.protocol.Status;
-import io.pinbroker.unix.SeqpacketSocket;
+import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -18,7 +18,7 @@ import java.nio.ByteBuffer;
 final class Notice {
   private Notice() {}
 
-  static void send(SeqpacketSocket socket, Status status, String detail) {
+  static void send(UnixSocket socket, Status status, String detail) {
     ByteBuffer buf = ByteBuffer.allocate(Frames.HEADER_BYTES + 2 + Limits.MAX_DETAIL_BYTES);
     FrameCodec.encodeReply(new ReplyFrame(0, 0, 0, new Reply.Failure(status, detail)), buf);
     try {

@@ -4,7 +4,7 @@ import io.pinbroker.protocol.Status;
 import io.pinbroker.unix.ErrnoException;
 import io.pinbroker.unix.PeerCredentials;
 import io.pinbroker.unix.SeqpacketListener;
-import io.pinbroker.unix.SeqpacketSocket;
+import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,7 +43,7 @@ public final class Server {
 
   private void acceptLoop() {
     while (!stopping) {
-      SeqpacketSocket socket;
+      UnixSocket socket;
       try {
         socket = listener.accept();
       } catch (ErrnoException e) {
@@ -65,7 +65,7 @@ public final class Server {
     }
   }
 
-  private void admit(SeqpacketSocket socket) {
+  private void admit(UnixSocket socket) {
     PeerCredentials who;
     try {
       who = socket.peerCredentials();
