@@ -2,26 +2,41 @@ package io.pinbroker.daemon;
 
 import io.pinbroker.daemon.namespace.Namespace;
 import io.pinbroker.daemon.server.Server;
+import io.pinbroker.daemon.systemd.Activation;
+import io.pinbroker.daemon.systemd.Heartbeat;
+import io.pinbroker.daemon.systemd.Notifier;
 import io.pinbroker.unix.SeqpacketListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
-/** The broker's lifecycle: bind the socket, serve, stop. */
+/**
+ * The broker's lifecycle: take the listening socket from systemd or bind one, serve, tell the
+ * service manager, and stop as a lame duck.
+ */
 @Singleton
 public final class Broker {
+  /** How long a stop waits for connections to finish the requests they are serving. */
+  static final Duration DRAIN = Duration.ofSeconds(5);
+
   private final BrokerConfig config;
   private final Server server;
   private final Namespace namespace;
+  private final Notifier notifier;
   private Path socket;
+  private boolean boundByUs;
+  private Heartbeat heartbeat;
 
   @Inject
-  Broker(BrokerConfig config, Server server, Namespace namespace) {
+  Broker(BrokerConfig config, Server server, Namespace namespace, Notifier notifier) {
     this.config = config;
     this.server = server;
     this.namespace = namespace;
+    this.notifier = notifier;
   }
 
   /** Builds a broker for {@code config}. */
@@ -29,26 +44,56 @@ public final class Broker {
     return DaggerBrokerComponent.factory().create(config).broker();
   }
 
-  /** Binds the socket and starts serving; returns where it listens. */
+  /**
+   * Takes the socket systemd passed (LISTEN_FDS, named "api"), or binds one, starts serving, and
+   * sends READY=1. Returns where it listens.
+   */
   public synchronized Path start() throws IOException {
-    Path path = SocketBinding.choose(config.socket(), System.getenv());
-    SeqpacketListener listener = SocketBinding.bind(path, config.socketMode());
+    Map<String, String> env = System.getenv();
+    long pid = ProcessHandle.current().pid();
+    SeqpacketListener listener = Activation.listener(env, pid);
+    boundByUs = listener == null;
+    if (boundByUs) {
+      Path path = SocketBinding.choose(config.socket(), env);
+      listener = SocketBinding.bind(path, config.socketMode());
+    }
+    socket = listener.path();
     server.start(listener);
-    socket = path;
-    return path;
+    notifier.send("READY=1\nSTATUS=" + status());
+    heartbeat = Heartbeat.start(notifier, this::status, socket, env, pid);
+    return socket;
   }
 
-  /** Stops serving and removes the socket file. Held fds are released when the process ends. */
+  /** Whether the listening socket came from systemd. */
+  public synchronized boolean socketActivated() {
+    return socket != null && !boundByUs;
+  }
+
+  /** One line for STATUS= and logs. */
+  public String status() {
+    return "serving " + namespace.size() + " names to " + server.connectionCount() + " clients";
+  }
+
+  /**
+   * Lame-duck stop: STOPPING=1, accept no one new, let requests in flight finish. Removes the
+   * socket file only if this process bound it; systemd keeps its own for the next instance.
+   * Held fds are released when the process ends.
+   */
   public synchronized void stop() {
-    server.stop();
-    if (socket != null) {
+    if (socket == null) {
+      return;
+    }
+    notifier.send("STOPPING=1");
+    heartbeat.stop();
+    server.stop(DRAIN);
+    if (boundByUs) {
       try {
         Files.deleteIfExists(socket);
       } catch (IOException e) {
         // best effort: a stale socket is detected and replaced at the next start
       }
-      socket = null;
     }
+    socket = null;
   }
 
   public Namespace namespace() {

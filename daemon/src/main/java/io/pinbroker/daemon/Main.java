@@ -153,7 +153,8 @@ public final class Main implements Callable<Integer> {
                   broker.stop();
                   stopped.countDown();
                 }));
-    LOG.info("pinbrokerd listening on " + path + " (fd limit " + fdLimit + ")");
+    String how = broker.socketActivated() ? "socket-activated on " : "listening on ";
+    LOG.info("pinbrokerd " + how + path + " (fd limit " + fdLimit + ")");
     if (!path.toString().equals(SocketLocation.DEFAULT)) {
       LOG.info("clients elsewhere: export " + SocketLocation.ENV + "=" + path);
     }

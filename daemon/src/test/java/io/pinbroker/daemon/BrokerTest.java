@@ -282,7 +282,7 @@ class BrokerTest {
     Path stale = dir.resolve("stale");
     Files.createDirectories(stale);
     try (TestBroker first = TestBroker.start(stale)) {
-      first.broker.server().stop(); // leaves the socket file behind, like a crash
+      first.broker.server().stop(java.time.Duration.ZERO); // leaves the socket file, like a crash
       try (TestBroker second = TestBroker.start(stale); PinbrokerClient c = second.client()) {
         assertEquals(0, c.list("/").size());
       }

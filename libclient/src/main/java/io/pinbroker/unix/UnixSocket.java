@@ -277,7 +277,6 @@ public final class UnixSocket implements AutoCloseable {
     }
   }
 
-  /** Closes the socket and frees its buffers; later calls do nothing. */
   /**
    * Shuts down receiving only: a thread blocked in {@link #receive} wakes to end of stream, while
    * a reply being sent still goes out (a lame-duck drain).
@@ -308,6 +307,7 @@ public final class UnixSocket implements AutoCloseable {
     }
   }
 
+  /** Closes the socket and frees its buffers; later calls do nothing. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {

@@ -43,9 +43,12 @@ final class Connection implements Runnable {
     return who;
   }
 
-  /** Wakes the serving thread, which then closes the connection. */
-  void shutdown() {
-    socket.shutdown();
+  /**
+   * Ends the connection after the request being served, if any: the next receive sees end of
+   * stream, while the reply in progress still goes out.
+   */
+  void drain() {
+    socket.shutdownInput();
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.pinbroker.unix.PeerCredentials;
 import io.pinbroker.unix.SeqpacketListener;
 import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
@@ -61,6 +62,10 @@ public final class Server {
         LOG.severe("accept failed: " + e.getMessage());
         return;
       }
+      if (stopping) {
+        socket.close(); // the wake-up connection of stop(), or a client just too late
+        return;
+      }
       admit(socket);
     }
   }
@@ -90,7 +95,7 @@ public final class Server {
 
   private static void sleepQuietly() {
     try {
-      Thread.sleep(50);
+      Thread.sleep(20);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -101,13 +106,19 @@ public final class Server {
     return connections.size();
   }
 
-  /** Stops accepting, wakes every connection, and waits for the acceptor to finish. */
-  public synchronized void stop() {
-    if (stopping || listener == null) {
-      return;
+  /**
+   * Lame-duck stop: accept no more clients, let every connection finish the request it is
+   * serving, then close it; waits up to {@code drain} for that. The listening socket is closed but
+   * never shut down, since systemd may hold the same socket for the next instance.
+   */
+  public void stop(Duration drain) {
+    synchronized (this) {
+      if (stopping || listener == null) {
+        return;
+      }
+      stopping = true;
     }
-    stopping = true;
-    listener.shutdown();
+    wakeAcceptor();
     try {
       acceptor.join(2000);
     } catch (InterruptedException e) {
@@ -115,7 +126,21 @@ public final class Server {
     }
     listener.close();
     for (Connection c : connections) {
-      c.shutdown();
+      c.drain();
+    }
+    long deadline = System.nanoTime() + drain.toNanos();
+    while (!connections.isEmpty() && System.nanoTime() < deadline) {
+      sleepQuietly();
     }
   }
+
+  /** A blocked accept(2) returns when a client connects: be that client. */
+  private void wakeAcceptor() {
+    try {
+      UnixSocket.connect(listener.path()).close();
+    } catch (IOException e) {
+      LOG.fine("could not wake the acceptor: " + e.getMessage());
+    }
+  }
+
 }
