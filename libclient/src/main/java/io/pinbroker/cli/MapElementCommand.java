@@ -5,6 +5,8 @@ import io.pinbroker.client.PinbrokerClient;
 import io.pinbroker.client.ReceivedFd;
 import io.pinbroker.maps.MapHandle;
 import io.pinbroker.maps.MapHandles;
+import io.pinbroker.sim.SimMapException;
+import io.pinbroker.unix.ErrnoException;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,6 +46,11 @@ abstract class MapElementCommand implements Callable<Integer> {
       }
       try (handle) {
         return act(client, handle);
+      } catch (ErrnoException e) {
+        throw new ErrnoException(path + ": " + e.call(), e.errno()); // the kernel refused
+      } catch (SimMapException e) {
+        String why = e.getMessage().substring(e.getMessage().indexOf(": ") + 2);
+        throw new SimMapException(e.errno(), path + ": " + why); // the read-only mapping refused
       }
     }
   }
