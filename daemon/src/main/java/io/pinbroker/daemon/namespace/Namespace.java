@@ -79,10 +79,27 @@ public final class Namespace {
   // ---- operations ----
 
   /**
-   * Binds {@code object} to {@code path}. On success the namespace owns the object (and closes a
-   * replaced one); on refusal the caller still owns it.
+   * Binds {@code object} to {@code path}. The namespace takes ownership either way: it keeps the
+   * object (and closes a replaced one), or, on refusal, closes it.
    */
   public NodeInfo pin(
+      PeerCredentials who,
+      PathName path,
+      int mode,
+      int gid,
+      int flags,
+      long expectedGeneration,
+      HeldObject object)
+      throws Refusal {
+    try {
+      return bind(who, path, mode, gid, flags, expectedGeneration, object);
+    } catch (Refusal | RuntimeException e) {
+      object.close();
+      throw e;
+    }
+  }
+
+  private NodeInfo bind(
       PeerCredentials who,
       PathName path,
       int mode,

@@ -39,13 +39,8 @@ final class Handlers {
             fd.close();
             throw refusal;
           }
-          try {
-            return node(
-                ns.pin(who, path, p.mode(), p.gid(), p.flags(), p.expectedGeneration(), object));
-          } catch (Refusal refusal) {
-            object.close();
-            throw refusal;
-          }
+          return node(
+              ns.pin(who, path, p.mode(), p.gid(), p.flags(), p.expectedGeneration(), object));
         });
     table.put(
         Opcode.GET,
@@ -92,13 +87,7 @@ final class Handlers {
         (who, r, fds) -> {
           Request.CreateMap c = (Request.CreateMap) r;
           PathName path = path(c.path());
-          HeldObject object = maps.create(who, c);
-          try {
-            return node(ns.pin(who, path, c.mode(), c.gid(), 0, 0, object));
-          } catch (Refusal refusal) {
-            object.close();
-            throw refusal;
-          }
+          return node(ns.pin(who, path, c.mode(), c.gid(), 0, 0, maps.create(who, c)));
         });
     table.put(
         Opcode.RENAME,

@@ -162,8 +162,8 @@ class NamespaceTest {
   }
 
   /**
-   * Asserts that pinning a new memfd is refused with {@code expected}, that the namespace left the
-   * refused object open (the caller still owns it), and closes it.
+   * Asserts that pinning a new memfd is refused with {@code expected}, and that the namespace,
+   * which owns what it is given, closed the refused object.
    */
   private static Refusal assertPinRefused(
       Status expected,
@@ -181,7 +181,7 @@ class NamespaceTest {
           assertThrows(
               Refusal.class, () -> ns.pin(who, p(path), mode, gid, flags, generation, o.held));
       assertEquals(expected, r.status(), r.detail());
-      assertTrue(isOpen(o), "a refused object stays the caller's, open");
+      assertFalse(isOpen(o), "the namespace closed the refused object");
       return r;
     } finally {
       o.held.close();
