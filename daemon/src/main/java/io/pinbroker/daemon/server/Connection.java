@@ -59,6 +59,8 @@ final class Connection implements Runnable {
       }
     } catch (IOException e) {
       LOG.log(Level.FINE, "connection from " + who + " ended: " + e.getMessage());
+    } catch (RuntimeException bug) {
+      LOG.log(Level.SEVERE, "closing the connection from " + who + " after an internal error", bug);
     } finally {
       socket.close();
       onClose.run();
