@@ -69,9 +69,10 @@ public final class Broker {
     return socket != null && !boundByUs;
   }
 
-  /** One line for STATUS= and logs. */
+  /** One line for STATUS= and logs; the broker's own watchdog probe is not a client. */
   public String status() {
-    return "serving " + namespace.size() + " names to " + server.connectionCount() + " clients";
+    int own = heartbeat == null ? 0 : heartbeat.ownConnections();
+    return "serving " + namespace.size() + " names to " + (server.connectionCount() - own) + " clients";
   }
 
   /**

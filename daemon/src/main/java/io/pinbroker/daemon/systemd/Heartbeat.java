@@ -25,7 +25,7 @@ public final class Heartbeat {
   private final Duration watchdog;
   private final Thread thread;
   private volatile boolean stopped;
-  private PinbrokerClient probe;
+  private volatile PinbrokerClient probe;
 
   private Heartbeat(Notifier notifier, Supplier<String> status, Path socket, Duration watchdog) {
     this.notifier = notifier;
@@ -100,6 +100,11 @@ public final class Heartbeat {
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** Connections this heartbeat holds to its own broker (its watchdog probe): 0 or 1. */
+  public int ownConnections() {
+    return probe == null ? 0 : 1;
   }
 
   public void stop() {
