@@ -136,10 +136,10 @@ cleanup() {
     done
   fi
   [ -n "$WORK" ] || return
-  mountpoint -q "$WORK/root" && umount "$WORK/root"
+  mountpoint -q "$WORK/merged" && umount "$WORK/merged"
   # The overlay's upper layer must outlive every process that still uses it, and rm -rf must
   # never run through a mounted root.
-  if [ "$alive" = 1 ] || mountpoint -q "$WORK/root"; then
+  if [ "$alive" = 1 ] || mountpoint -q "$WORK/merged"; then
     say "cleanup: left $WORK in place (still in use)" >&2
   else
     rm -rf "$WORK"
@@ -250,15 +250,15 @@ ensure_rootfs() {
 # layer on top. The units go into the upper layer and are enabled there before boot, as a
 # package would install them.
 prepare_root() {
-  mkdir -p "$WORK/upper" "$WORK/ovl" "$WORK/root" "$WORK/payload/load"
-  mount -t overlay pinbroker-e2e -o "lowerdir=$ROOTFS,upperdir=$WORK/upper,workdir=$WORK/ovl" "$WORK/root" \
+  mkdir -p "$WORK/upper" "$WORK/ovl" "$WORK/merged" "$WORK/payload/load"
+  mount -t overlay pinbroker-e2e -o "lowerdir=$ROOTFS,upperdir=$WORK/upper,workdir=$WORK/ovl" "$WORK/merged" \
     || die "cannot mount the overlay root"
   # nspawn's lock on the root directory and its propagation directory stay behind if nspawn is
   # killed; on a host without a tmpfs /run they would pile up
-  NSPAWN_LEFTOVERS=("/run/systemd/nspawn/locks/inode-$(stat -c %d:%i "$WORK/root")"
+  NSPAWN_LEFTOVERS=("/run/systemd/nspawn/locks/inode-$(stat -c %d:%i "$WORK/merged")"
     "/run/systemd/nspawn/propagate/$MACHINE")
-  install -m 0644 "$UNITS/pinbroker.socket" "$UNITS/pinbroker.service" "$WORK/root/etc/systemd/system/"
-  systemctl --root="$WORK/root" enable pinbroker.socket >/dev/null 2>&1 || die "systemctl --root enable failed"
+  install -m 0644 "$UNITS/pinbroker.socket" "$UNITS/pinbroker.service" "$WORK/merged/etc/systemd/system/"
+  systemctl --root="$WORK/merged" enable pinbroker.socket >/dev/null 2>&1 || die "systemctl --root enable failed"
   write_load_script "$WORK/payload/load.sh"
 }
 
@@ -306,7 +306,7 @@ boot_container() {
     for d in $(cg_dirs); do echo "$BASHPID" >"$d/$CG/cgroup.procs"; done
     # --register=no --keep-unit: no machined, no D-Bus, no systemd needed on the host.
     # CAP_BPF is not in nspawn's default capability set; the broker's unit asks for it.
-    exec systemd-nspawn -q -D "$WORK/root" --boot --register=no --keep-unit --private-network \
+    exec systemd-nspawn -q -D "$WORK/merged" --boot --register=no --keep-unit --private-network \
       --machine="$MACHINE" --capability=CAP_BPF --system-call-filter=bpf \
       --bind-ro="$JDK" --bind-ro="$DIST:/opt/pinbroker" --bind="$WORK/payload:/e2e" \
       </dev/null >"$WORK/console.log" 2>&1
