@@ -75,6 +75,7 @@ class MultiProcessIT {
                 "exec", "--fd", "a=/shared/obj", "--fd", "b=/shared/obj", "--",
                 "sh", "-c", "echo $LISTEN_FDS $LISTEN_FDNAMES $([ \"$LISTEN_PID\" = $$ ] && echo same-pid)"));
     assertEquals("2 a:b same-pid\n", env.out());
+    assertEquals("/shared\n└── obj  [fd/memfd]\n", ok(broker.cli("tree", "/shared")).out());
     Proc.Result taken = broker.cli("pin", "--memfd", "1K", "/shared/obj");
     assertEquals(1, taken.exit(), taken::toString);
     assertEquals("pinbroker: /shared/obj: File exists\n", taken.err());
