@@ -56,12 +56,7 @@ class UnitsIT {
       System.out.println("systemd-analyze security --offline=true: exposure " + exposure);
       assertTrue(exposure <= MAX_EXPOSURE, "exposure " + exposure + " > " + MAX_EXPOSURE);
     } finally {
-      try (var files = Files.list(dir)) {
-        for (Path p : files.toList()) {
-          Files.delete(p);
-        }
-      }
-      Files.delete(dir);
+      TempTree.delete(dir);
     }
   }
 }
