@@ -1,42 +1,56 @@
 package io.pinbroker.daemon;
 
+import io.pinbroker.daemon.namespace.ChangeLog;
 import io.pinbroker.daemon.namespace.Namespace;
+import io.pinbroker.daemon.object.MapFactory;
+import io.pinbroker.daemon.persist.Persistence;
+import io.pinbroker.daemon.persist.Restore;
 import io.pinbroker.daemon.server.Server;
 import io.pinbroker.daemon.systemd.Activation;
 import io.pinbroker.daemon.systemd.Heartbeat;
 import io.pinbroker.daemon.systemd.Notifier;
+import io.pinbroker.unix.Fd;
 import io.pinbroker.unix.SeqpacketListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.logging.Logger;
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
 /**
- * The broker's lifecycle: take the listening socket from systemd or bind one, serve, tell the
- * service manager, and stop as a lame duck.
+ * The broker's lifecycle: take the listening socket and the fd store from systemd (restoring the
+ * tree) or bind a socket, serve, tell the service manager, and stop as a lame duck.
  */
 @Singleton
 public final class Broker {
   /** How long a stop waits for connections to finish the requests they are serving. */
   static final Duration DRAIN = Duration.ofSeconds(5);
+  /** fd store slots kept for the journal: the current one and its successor during a rewrite. */
+  static final int JOURNAL_SLOTS = 2;
+  private static final Logger LOG = Logger.getLogger(Broker.class.getName());
 
   private final BrokerConfig config;
   private final Server server;
   private final Namespace namespace;
   private final Notifier notifier;
+  private final MapFactory maps;
   private Path socket;
+  private volatile int lostAtRestore;
+  private Persistence persistence;
   private boolean boundByUs;
   private Heartbeat heartbeat;
 
   @Inject
-  Broker(BrokerConfig config, Server server, Namespace namespace, Notifier notifier) {
+  Broker(
+      BrokerConfig config, Server server, Namespace namespace, Notifier notifier, MapFactory maps) {
     this.config = config;
     this.server = server;
     this.namespace = namespace;
     this.notifier = notifier;
+    this.maps = maps;
   }
 
   /** Builds a broker for {@code config}. */
@@ -45,13 +59,27 @@ public final class Broker {
   }
 
   /**
-   * Takes the socket systemd passed (LISTEN_FDS, named "api"), or binds one, starts serving, and
-   * sends READY=1. Returns where it listens.
+   * Takes what systemd passed (LISTEN_FDS: the socket named "api" and the fd store), restores the
+   * tree from the fd store, or binds a socket; then starts serving and sends READY=1. Returns
+   * where it listens.
    */
-  public synchronized Path start() throws IOException {
+  public Path start() throws IOException {
+    return start(Activation.inherit(System.getenv(), ProcessHandle.current().pid()));
+  }
+
+  /** {@link #start()} with what the service manager passed. */
+  synchronized Path start(Activation.Inherited inherited) throws IOException {
     Map<String, String> env = System.getenv();
     long pid = ProcessHandle.current().pid();
-    SeqpacketListener listener = Activation.listener(env, pid);
+    SeqpacketListener listener = inherited.listener();
+    try {
+      restore(inherited.stored(), env);
+    } catch (IOException | RuntimeException e) {
+      if (listener != null) {
+        listener.close();
+      }
+      throw e;
+    }
     boundByUs = listener == null;
     if (boundByUs) {
       Path path = SocketBinding.choose(config.socket(), env);
@@ -64,6 +92,50 @@ public final class Broker {
     return socket;
   }
 
+  /**
+   * With a service manager, rebuilds the tree from its fd store and keeps every later change
+   * there; without one, the tree lives as long as the process.
+   */
+  private void restore(Map<String, Fd> stored, Map<String, String> env) throws IOException {
+    long slots = fdStoreSlots(env);
+    if (!notifier.present() || slots <= JOURNAL_SLOTS) {
+      stored.values().forEach(Fd::close);
+      if (notifier.present()) {
+        LOG.warning("the fd store is off (FDSTORE=0): names will not survive a restart");
+      }
+      return;
+    }
+    long began = System.nanoTime();
+    Restore.Outcome o = Restore.run(namespace, stored, notifier, maps, slots - JOURNAL_SLOTS);
+    persistence = o.log();
+    lostAtRestore = o.lost().size();
+    if (o.epoch() == 0) {
+      LOG.info("fd store: nothing to restore; keeping the tree there from now on");
+      return;
+    }
+    LOG.info(
+        String.format(
+            "restored %d names from journal %d in %d ms: %d lost, %d unacknowledged fds"
+                + " discarded, %d journal records skipped%s",
+            o.names(), o.epoch(), (System.nanoTime() - began) / 1_000_000, o.lost().size(),
+            o.discarded(), o.skipped(),
+            o.damage().isEmpty() ? "" : "; the journal ended in " + o.damage()));
+  }
+
+  /** fd store slots: --fd-store-max, or less if systemd says so (FDSTORE=, systemd 254+). */
+  private long fdStoreSlots(Map<String, String> env) {
+    long max = config.fdStoreMax();
+    String fromManager = env.get("FDSTORE");
+    if (fromManager != null) {
+      try {
+        max = Math.min(max, Long.parseLong(fromManager));
+      } catch (NumberFormatException e) {
+        LOG.warning("ignoring FDSTORE=" + fromManager);
+      }
+    }
+    return max;
+  }
+
   /** Whether the listening socket came from systemd. */
   public synchronized boolean socketActivated() {
     return socket != null && !boundByUs;
@@ -72,13 +144,16 @@ public final class Broker {
   /** One line for STATUS= and logs; the broker's own watchdog probe is not a client. */
   public String status() {
     int own = heartbeat == null ? 0 : heartbeat.ownConnections();
-    return "serving " + namespace.size() + " names to " + (server.connectionCount() - own) + " clients";
+    String status =
+        "serving " + namespace.size() + " names to " + (server.connectionCount() - own) + " clients";
+    int lost = lostAtRestore;
+    return lost == 0 ? status : status + "; " + lost + " names lost at restore (see the log)";
   }
 
   /**
    * Lame-duck stop: STOPPING=1, accept no one new, let requests in flight finish. Removes the
    * socket file only if this process bound it; systemd keeps its own for the next instance.
-   * Held fds are released when the process ends.
+   * The journal is let go (the fd store keeps it); held fds are released when the process ends.
    */
   public synchronized void stop() {
     if (socket == null) {
@@ -87,6 +162,11 @@ public final class Broker {
     notifier.send("STOPPING=1");
     heartbeat.stop();
     server.stop(DRAIN);
+    if (persistence != null) {
+      namespace.persistTo(ChangeLog.NONE);
+      persistence.close();
+      persistence = null;
+    }
     if (boundByUs) {
       try {
         Files.deleteIfExists(socket);

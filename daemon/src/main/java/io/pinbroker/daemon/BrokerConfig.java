@@ -11,10 +11,12 @@ import java.nio.file.Path;
  * @param socket where to listen; null to pick the first usable standard location
  * @param maps what CREATE_MAP may create
  * @param socketMode permission bits of the socket file (access control happens per path)
+ * @param fdStoreMax fds the service manager's fd store takes (its FileDescriptorStoreMax=)
  */
 public record BrokerConfig(
     Path socket,
     int socketMode,
     NamespaceConfig namespace,
     ServerConfig server,
-    MapPolicy maps) {}
+    MapPolicy maps,
+    long fdStoreMax) {}

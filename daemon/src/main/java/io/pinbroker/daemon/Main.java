@@ -128,6 +128,17 @@ public final class Main implements Callable<Integer> {
       description = "Map memory each uid may have the broker create (default: ${DEFAULT-VALUE}).")
   long mapQuota;
 
+  @Option(
+      names = "--fd-store-max",
+      paramLabel = "N",
+      defaultValue = "16384",
+      description = {
+        "Size of systemd's fd store: the unit's FileDescriptorStoreMax= (default: ${DEFAULT-VALUE}).",
+        "Under systemd every pinned fd and the journal of the tree are kept there, so that a"
+            + " restart or a crash loses nothing; a pin past N-2 objects gets ENOSPC."
+      })
+  long fdStoreMax;
+
   @Option(names = "--verbose", description = "Log each dropped connection and debug detail.")
   boolean verbose;
 
@@ -168,7 +179,8 @@ public final class Main implements Callable<Integer> {
         socketMode,
         new NamespaceConfig(rootMode, umask, rootOverride, maxNames),
         new ServerConfig(maxConnections),
-        new MapPolicy(mapTypeNumbers(), maxMapBytes, mapQuota));
+        new MapPolicy(mapTypeNumbers(), maxMapBytes, mapQuota),
+        fdStoreMax);
   }
 
   private Set<Integer> mapTypeNumbers() {

@@ -142,6 +142,7 @@ class BadInputTest {
   @MethodSource("cases")
   void isAnsweredAndHarmsNothing(Case c) throws Exception {
     long pid = ProcessHandle.current().pid();
+    awaitNoConnections(); // the previous case's connection closes asynchronously
     int baseline = FdCount.self();
     try (RawClient raw = c.greet() ? RawClient.greeted(broker.socket) : new RawClient(broker.socket)) {
       if (c.name().equals("unknown opcode")) {
@@ -168,6 +169,13 @@ class BadInputTest {
       assertEquals(sentinelIno, other.stat("/sentinel").ino(), "existing entries stay intact");
     }
     assertEquals(baseline, FdCount.settle(pid, baseline, Duration.ofSeconds(5)), "fd count");
+  }
+
+  private static void awaitNoConnections() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (broker.broker.server().connectionCount() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
   }
 
   private static void sendWithFds(RawClient raw, Case c) throws IOException {

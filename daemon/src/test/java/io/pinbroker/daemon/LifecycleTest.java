@@ -28,8 +28,9 @@ class LifecycleTest {
     Path socket = dir.resolve("pinbroker.sock");
     BrokerConfig config =
         new BrokerConfig(
-            socket, 0666, new NamespaceConfig(01777, 022, true, 100), new ServerConfig(8), TestBroker.MAPS);
-    TestComponent graph = DaggerTestComponent.factory().create(config, InstantSource.fixed(T0));
+            socket, 0666, new NamespaceConfig(01777, 022, true, 100), new ServerConfig(8), TestBroker.MAPS, 1024);
+    TestComponent graph = DaggerTestComponent.factory()
+            .create(config, InstantSource.fixed(T0), new RecordingNotifier());
     Broker broker = graph.broker();
 
     assertEquals(socket, broker.start());
@@ -50,5 +51,6 @@ class LifecycleTest {
     List<String> told = graph.notifier().messages();
     assertEquals("STOPPING=1", told.getLast());
     assertFalse(Files.exists(socket), "a socket the broker bound is removed at stop");
+    graph.notifier().closeStore();
   }
 }

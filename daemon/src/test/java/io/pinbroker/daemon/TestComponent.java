@@ -8,7 +8,10 @@ import io.pinbroker.daemon.systemd.Notifier;
 import java.time.InstantSource;
 import javax.inject.Singleton;
 
-/** The daemon's real graph with fakes for the outside world: a given clock, a recording notifier. */
+/**
+ * The daemon's real graph with fakes for the outside world: a given clock, and a recording service
+ * manager with an fd store (which outlives a broker, as systemd's does).
+ */
 @Singleton
 @Component(modules = {BrokerModule.class, TestComponent.Fakes.class})
 interface TestComponent {
@@ -18,18 +21,15 @@ interface TestComponent {
 
   @Component.Factory
   interface Factory {
-    TestComponent create(@BindsInstance BrokerConfig config, @BindsInstance InstantSource clock);
+    TestComponent create(
+        @BindsInstance BrokerConfig config,
+        @BindsInstance InstantSource clock,
+        @BindsInstance RecordingNotifier manager);
   }
 
   @Module
   final class Fakes {
     private Fakes() {}
-
-    @Provides
-    @Singleton
-    static RecordingNotifier recorder() {
-      return new RecordingNotifier();
-    }
 
     @Provides
     static Notifier notifier(RecordingNotifier recorder) {

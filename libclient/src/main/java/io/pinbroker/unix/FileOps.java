@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 
 /** File descriptor operations on fds that the caller owns or borrows. Nothing here closes them. */
 public final class FileOps {
@@ -146,6 +147,46 @@ public final class FileOps {
         check((int) Libc.SETRLIMIT.invokeExact(st, Libc.RLIMIT_NOFILE, lim), st, "setrlimit");
       }
       return hard;
+    } catch (Throwable t) {
+      throw UnixSocket.asIo(t);
+    }
+  }
+
+  /** pipe2(2) with O_CLOEXEC: {read end, write end}, both owned by the caller. */
+  public static Fd[] pipe() throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment ends = a.allocate(JAVA_INT, 2);
+      MemorySegment st = Libc.state();
+      check((int) Libc.PIPE2.invokeExact(st, ends, O_CLOEXEC), st, "pipe2");
+      return new Fd[] {Fd.adopt(ends.getAtIndex(JAVA_INT, 0)), Fd.adopt(ends.getAtIndex(JAVA_INT, 1))};
+    } catch (Throwable t) {
+      throw UnixSocket.asIo(t);
+    }
+  }
+
+  private static final short POLLHUP = 0x10;
+
+  /**
+   * Waits until the read end of a pipe sees its last writer gone (POLLHUP), for at most {@code
+   * timeout}. True if it did. Retries EINTR with the time left.
+   */
+  public static boolean awaitHangup(int readEnd, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment pfd = a.allocate(8, 4);
+      while (true) {
+        long leftMillis = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+        pfd.set(JAVA_INT, 0, readEnd);
+        pfd.set(JAVA_SHORT, 4, (short) 0);
+        pfd.set(JAVA_SHORT, 6, (short) 0);
+        MemorySegment st = Libc.state();
+        int r = (int) Libc.POLL.invokeExact(st, pfd, 1L, (int) Math.min(leftMillis, Integer.MAX_VALUE));
+        if (r < 0 && Libc.errno(st) == Libc.EINTR) {
+          continue;
+        }
+        check(r, st, "poll");
+        return (pfd.get(JAVA_SHORT, 6) & POLLHUP) != 0;
+      }
     } catch (Throwable t) {
       throw UnixSocket.asIo(t);
     }

@@ -86,6 +86,8 @@ final class Libc {
   static final MethodHandle EXECVPE = fn("execvpe", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
   static final MethodHandle GETRLIMIT = fn("getrlimit", JAVA_INT, JAVA_INT, ADDRESS);
   static final MethodHandle SETRLIMIT = fn("setrlimit", JAVA_INT, JAVA_INT, ADDRESS);
+  static final MethodHandle PIPE2 = fn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+  static final MethodHandle POLL = fn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
   private static final MethodHandle STRERROR =
       LINKER.downcallHandle(
           LINKER.defaultLookup().findOrThrow("strerror"),

@@ -14,6 +14,10 @@ final class Directory extends Node {
     super(uid, gid, mode, generation, nowNanos);
   }
 
+  Directory(Change.Meta meta) {
+    super(meta);
+  }
+
   @Override
   NodeInfo info() {
     return new NodeInfo(

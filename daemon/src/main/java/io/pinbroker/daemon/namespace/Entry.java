@@ -4,13 +4,28 @@ import io.pinbroker.daemon.object.HeldObject;
 import io.pinbroker.protocol.NodeInfo;
 import io.pinbroker.protocol.NodeType;
 
-/** A name bound to a held object. The entry owns the object until it is unlinked or replaced. */
+/**
+ * A name bound to a held object. The entry owns the object until it is unlinked or replaced. The
+ * object id names the object's fd outside the process (in the fd store and the journal).
+ */
 final class Entry extends Node {
+  final long objectId;
   final HeldObject object;
 
-  Entry(int uid, int gid, int mode, long generation, long nowNanos, HeldObject object) {
+  Entry(int uid, int gid, int mode, long generation, long nowNanos, long objectId, HeldObject object) {
     super(uid, gid, mode, generation, nowNanos);
+    this.objectId = objectId;
     this.object = object;
+  }
+
+  Entry(Change.Meta meta, long objectId, HeldObject object) {
+    super(meta);
+    this.objectId = objectId;
+    this.object = object;
+  }
+
+  Change.PutEntry put(String path) {
+    return new Change.PutEntry(path, meta(), objectId, object.charge());
   }
 
   @Override

@@ -11,11 +11,13 @@ import io.pinbroker.protocol.Reply.ListReply;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.Status;
 import io.pinbroker.unix.PeerCredentials;
+import java.io.IOException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -34,7 +36,9 @@ public final class Namespace {
   private final Directory root;
   private final Resolver paths;
   private long lastGeneration;
+  private long lastObjectId;
   private long entries;
+  private ChangeLog log = ChangeLog.NONE;
 
   public Namespace(NamespaceConfig config, InstantSource clock) {
     this.config = config;
@@ -132,17 +136,25 @@ public final class Namespace {
         }
         paths.check(who, w, null, Operation.CREATE);
         checkCapacity();
-        entries++;
       } else {
         checkReplace(who, w, flags, expectedGeneration);
       }
+      long id = ++lastObjectId;
+      log.holding(id, object);
+      if (w.target() == null) {
+        entries++;
+      }
       long t = now();
-      Entry e = new Entry(who.uid(), group, bits, nextGeneration(), t, object);
+      Entry e = new Entry(who.uid(), group, bits, nextGeneration(), t, id, object);
       w.parent().children.put(w.name(), e);
       w.parent().mtimeNanos = t;
+      log.applied(e.put(path.toString()));
+      touched(path.parent(), w.parent());
       if (w.target() instanceof Entry old) {
+        log.released(old.objectId);
         replaced = old.object; // out of the tree now: closed once the lock is released
       }
+      compactIfDue();
       return e.info();
     } finally {
       lock.writeLock().unlock();
@@ -265,6 +277,9 @@ public final class Namespace {
       Directory d = new Directory(who.uid(), who.gid(), bits, nextGeneration(), t);
       w.parent().children.put(w.name(), d);
       w.parent().mtimeNanos = t;
+      log.applied(new Change.PutDirectory(path.toString(), d.meta()));
+      touched(path.parent(), w.parent());
+      compactIfDue();
       return d.info();
     } finally {
       lock.writeLock().unlock();
@@ -312,9 +327,13 @@ public final class Namespace {
       w.parent().children.remove(w.name());
       w.parent().mtimeNanos = now();
       entries--;
+      log.applied(new Change.Remove(path.toString()));
+      touched(path.parent(), w.parent());
       if (w.target() instanceof Entry e) {
+        log.released(e.objectId);
         removed = e.object;
       }
+      compactIfDue();
     } finally {
       lock.writeLock().unlock();
       if (removed != null) {
@@ -354,6 +373,20 @@ public final class Namespace {
             case NOREPLACE, REPLACE -> move(who, src, dst);
             case EXCHANGE -> exchange(who, src, dst, from, to);
           };
+      log.applied(
+          mode == RenameMode.EXCHANGE
+              ? new Change.Swap(from.toString(), to.toString())
+              : new Change.Move(from.toString(), to.toString()));
+      touched(from.parent(), src.parent());
+      touched(to.parent(), dst.parent());
+      touched(to, src.target());
+      if (mode == RenameMode.EXCHANGE) {
+        touched(from, dst.target());
+      }
+      if (dst.target() instanceof Entry old && mode != RenameMode.EXCHANGE) {
+        log.released(old.objectId);
+      }
+      compactIfDue();
     } finally {
       lock.writeLock().unlock();
       if (replaced != null) {
@@ -424,6 +457,8 @@ public final class Namespace {
       paths.check(who, w, w.target(), Operation.CHMOD);
       w.target().mode = mode;
       w.target().ctimeNanos = now();
+      touched(path, w.target());
+      compactIfDue();
       return w.target().info();
     } finally {
       lock.writeLock().unlock();
@@ -443,7 +478,89 @@ public final class Namespace {
         w.target().gid = gid;
       }
       w.target().ctimeNanos = now();
+      touched(path, w.target());
+      compactIfDue();
       return w.target().info();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  // ---- persistence ----
+
+  /** Logs a node's new attributes. */
+  private void touched(PathName path, Node node) {
+    log.applied(new Change.SetMeta(path.toString(), node.meta()));
+  }
+
+  private void compactIfDue() {
+    if (log.wantsRewrite()) {
+      log.rewrite(this::writeState);
+    }
+  }
+
+  /** From now on, reports every change to {@code log}, after writing the whole tree to it. */
+  public void persistTo(ChangeLog log) {
+    lock.writeLock().lock();
+    try {
+      this.log = log;
+      log.rewrite(this::writeState);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Returns once every object pinned so far is safe with the log (the fd store has it). A pin is
+   * acknowledged only after this.
+   */
+  public void commit() throws IOException {
+    ChangeLog current;
+    lock.readLock().lock();
+    try {
+      current = log;
+    } finally {
+      lock.readLock().unlock();
+    }
+    current.commit();
+  }
+
+  /** The whole tree as changes that rebuild it from an empty root: parents before children. */
+  public void snapshot(Consumer<Change> out) {
+    lock.readLock().lock();
+    try {
+      writeState(out);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void writeState(Consumer<Change> out) {
+    out.accept(new Change.SetMeta(PathName.ROOT.toString(), root.meta()));
+    Trees.forEachNode(
+        root,
+        "",
+        (path, node) ->
+            out.accept(
+                switch (node) {
+                  case Directory d -> new Change.PutDirectory(path, d.meta());
+                  case Entry e -> e.put(path);
+                }));
+  }
+
+  /**
+   * Rebuilds the tree from a log, before the broker serves anyone. {@code objects} gives the held
+   * object for an id, or null if its fd did not come back; entries left without one are removed
+   * and reported.
+   */
+  public Replay.Result restore(Iterable<Change> changes, Replay.Objects objects) {
+    lock.writeLock().lock();
+    try {
+      Replay.Result r = new Replay(root, objects).run(changes);
+      entries = r.names();
+      lastGeneration = Math.max(lastGeneration, r.lastGeneration());
+      lastObjectId = Math.max(lastObjectId, r.lastObjectId());
+      return r;
     } finally {
       lock.writeLock().unlock();
     }

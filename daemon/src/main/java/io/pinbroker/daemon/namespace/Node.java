@@ -20,6 +20,24 @@ abstract sealed class Node permits Directory, Entry {
     this.mtimeNanos = nowNanos;
   }
 
+  Node(Change.Meta m) {
+    this(m.uid(), m.gid(), m.mode(), m.generation(), m.ctimeNanos());
+    this.mtimeNanos = m.mtimeNanos();
+  }
+
+  Change.Meta meta() {
+    return new Change.Meta(uid, gid, mode, generation, ctimeNanos, mtimeNanos);
+  }
+
+  void setMeta(Change.Meta m) {
+    uid = m.uid();
+    gid = m.gid();
+    mode = m.mode();
+    generation = m.generation();
+    ctimeNanos = m.ctimeNanos();
+    mtimeNanos = m.mtimeNanos();
+  }
+
   Attrs attrs() {
     return new Attrs(uid, gid, mode, this instanceof Directory);
   }

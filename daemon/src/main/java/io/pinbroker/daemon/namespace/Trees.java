@@ -11,11 +11,22 @@ import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
- * Walks the whole tree for the relations between entries: which prog arrays hold which
- * programs. Called under the namespace's lock; each walk visits every node once.
+ * Walks the whole tree: to write it out, and for the relations between entries (which prog arrays
+ * hold which programs). Called under the namespace's lock; each walk visits every node once.
  */
 final class Trees {
   private Trees() {}
+
+  /** Every node below {@code dir}, each directory before what it holds, with its path. */
+  static void forEachNode(Directory dir, String prefix, BiConsumer<String, Node> visit) {
+    for (Map.Entry<String, Node> child : dir.children.entrySet()) {
+      String path = prefix + "/" + child.getKey();
+      visit.accept(path, child.getValue());
+      if (child.getValue() instanceof Directory d) {
+        forEachNode(d, path, visit);
+      }
+    }
+  }
 
   static void forEachEntry(Directory dir, String prefix, BiConsumer<String, Entry> visit) {
     for (Map.Entry<String, Node> child : dir.children.entrySet()) {

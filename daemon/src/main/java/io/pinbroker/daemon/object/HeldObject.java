@@ -26,16 +26,24 @@ public final class HeldObject implements AutoCloseable {
   private final int accessMode;
   private final FileStat stat;
   private final Identity identity;
+  private final Charge charge;
   private final Runnable onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private HeldObject(
-      Fd fd, FdType fdType, int accessMode, FileStat stat, Identity identity, Runnable onClose) {
+      Fd fd,
+      FdType fdType,
+      int accessMode,
+      FileStat stat,
+      Identity identity,
+      Charge charge,
+      Runnable onClose) {
     this.fd = fd;
     this.fdType = fdType;
     this.accessMode = accessMode;
     this.stat = stat;
     this.identity = identity;
+    this.charge = charge;
     this.onClose = onClose;
   }
 
@@ -45,14 +53,14 @@ public final class HeldObject implements AutoCloseable {
    * @throws Refusal EBADF for O_PATH descriptors, which carry no access to hand on
    */
   public static HeldObject adopt(Fd fd) throws Refusal {
-    return adopt(fd, () -> {});
+    return adopt(fd, Charge.NONE, () -> {});
   }
 
   /**
-   * Takes ownership of an fd, running {@code onClose} once when the object is closed (to give
-   * back quota the object was charged). On refusal neither the fd nor onClose is consumed.
+   * Takes ownership of an fd charged to a uid, running {@code onClose} once when the object is
+   * closed (to give the charge back). On refusal neither the fd nor onClose is consumed.
    */
-  static HeldObject adopt(Fd fd, Runnable onClose) throws Refusal {
+  static HeldObject adopt(Fd fd, Charge charge, Runnable onClose) throws Refusal {
     try {
       int flags = FileOps.statusFlags(fd.value());
       if ((flags & FileOps.O_PATH) != 0) {
@@ -61,7 +69,7 @@ public final class HeldObject implements AutoCloseable {
       FileStat stat = FileOps.stat(fd.value());
       FdType type = classify(fd.value(), stat);
       Identity identity = Identity.of(fd.value(), type, stat);
-      return new HeldObject(fd, type, flags & FileOps.O_ACCMODE, stat, identity, onClose);
+      return new HeldObject(fd, type, flags & FileOps.O_ACCMODE, stat, identity, charge, onClose);
     } catch (IOException e) {
       throw new Refusal(Status.EBADF, "cannot inspect the fd: " + e.getMessage());
     }
@@ -116,6 +124,11 @@ public final class HeldObject implements AutoCloseable {
   /** The occupied slots of a prog array as {slot, prog id} pairs, read now. */
   public List<int[]> progArraySlots() throws IOException {
     return ProgArrays.slots(this);
+  }
+
+  /** The map memory this object is charged for, if the broker created it. */
+  public Charge charge() {
+    return charge;
   }
 
   public FdType fdType() {

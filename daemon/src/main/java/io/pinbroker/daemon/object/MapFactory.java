@@ -42,19 +42,41 @@ public final class MapFactory {
       throw new Refusal(
           Status.E2BIG, "map of about " + bytes + " bytes exceeds " + policy.maxMapBytes());
     }
-    quota.charge(who.uid(), bytes);
+    Charge charge = new Charge(who.uid(), bytes);
+    quota.charge(charge);
     Fd fd = null;
     try {
       fd = r.sim() ? sim(r) : real(r);
-      HeldObject object = HeldObject.adopt(fd, () -> quota.release(who.uid(), bytes));
+      HeldObject object = charged(fd, charge);
       fd = null;
       return object;
     } finally {
       if (fd != null) {
         fd.close();
-        quota.release(who.uid(), bytes);
+        quota.release(charge);
       }
     }
+  }
+
+  /**
+   * Holds again an object the broker created before a restart, charging it as it was charged then
+   * even past the quota (which may have been lowered since). On refusal the fd is the caller's.
+   */
+  public HeldObject restore(Fd fd, Charge charge) throws Refusal {
+    if (charge.bytes() == 0) {
+      return HeldObject.adopt(fd);
+    }
+    quota.restore(charge);
+    try {
+      return charged(fd, charge);
+    } catch (Refusal r) {
+      quota.release(charge);
+      throw r;
+    }
+  }
+
+  private HeldObject charged(Fd fd, Charge charge) throws Refusal {
+    return HeldObject.adopt(fd, charge, () -> quota.release(charge));
   }
 
   private static Fd real(Request.CreateMap r) throws Refusal {

@@ -18,7 +18,9 @@ public final class MemoryQuota {
     this.limit = policy.quotaBytesPerUid();
   }
 
-  synchronized void charge(int uid, long bytes) throws Refusal {
+  synchronized void charge(Charge c) throws Refusal {
+    int uid = c.uid();
+    long bytes = c.bytes();
     long now = used.getOrDefault(uid, 0L);
     if (now + bytes > limit) {
       throw new Refusal(
@@ -29,12 +31,17 @@ public final class MemoryQuota {
     used.put(uid, now + bytes);
   }
 
-  synchronized void release(int uid, long bytes) {
-    long left = used.getOrDefault(uid, 0L) - bytes;
+  /** Charges what was charged before a restart, without checking the quota. */
+  synchronized void restore(Charge c) {
+    used.merge(c.uid(), c.bytes(), Long::sum);
+  }
+
+  synchronized void release(Charge c) {
+    long left = used.getOrDefault(c.uid(), 0L) - c.bytes();
     if (left <= 0) {
-      used.remove(uid);
+      used.remove(c.uid());
     } else {
-      used.put(uid, left);
+      used.put(c.uid(), left);
     }
   }
 

@@ -14,14 +14,17 @@ import io.pinbroker.protocol.Reply;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.Status;
 import io.pinbroker.unix.Fd;
+import java.io.IOException;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.logging.Logger;
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
 /** The table from opcode to handler: the one place requests meet the namespace. */
 @Singleton
 final class Handlers {
+  private static final Logger LOG = Logger.getLogger(Handlers.class.getName());
   private final Map<Opcode, Handler> table = new EnumMap<>(Opcode.class);
 
   @Inject
@@ -39,8 +42,9 @@ final class Handlers {
             fd.close();
             throw refusal;
           }
-          return node(
-              ns.pin(who, path, p.mode(), p.gid(), p.flags(), p.expectedGeneration(), object));
+          NodeInfo info =
+              ns.pin(who, path, p.mode(), p.gid(), p.flags(), p.expectedGeneration(), object);
+          return durable(ns, info);
         });
     table.put(
         Opcode.GET,
@@ -87,7 +91,7 @@ final class Handlers {
         (who, r, fds) -> {
           Request.CreateMap c = (Request.CreateMap) r;
           PathName path = path(c.path());
-          return node(ns.pin(who, path, c.mode(), c.gid(), 0, 0, maps.create(who, c)));
+          return durable(ns, ns.pin(who, path, c.mode(), c.gid(), 0, 0, maps.create(who, c)));
         });
     table.put(
         Opcode.RENAME,
@@ -113,6 +117,16 @@ final class Handlers {
   /** The handler for an opcode; HELLO is the connection's own business and has none. */
   Handler forOpcode(Opcode op) {
     return table.get(op);
+  }
+
+  /** A pin is acknowledged only once the service manager's fd store has its fd. */
+  private static Response durable(Namespace ns, NodeInfo pinned) {
+    try {
+      ns.commit();
+    } catch (IOException e) {
+      LOG.severe("a pin is acknowledged unconfirmed by the fd store: " + e.getMessage());
+    }
+    return node(pinned);
   }
 
   private static Response node(NodeInfo info) {

@@ -11,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Plays the service manager's end of NOTIFY_SOCKET: collects sd_notify messages. */
+/**
+ * Plays the service manager's end of NOTIFY_SOCKET: collects sd_notify messages. fds that come
+ * along (FDSTORE=1, BARRIER=1) are closed at once, which answers a barrier and keeps no store.
+ */
 final class NotifyReceiver implements AutoCloseable {
   private final Path path;
   private final UnixSocket socket;
@@ -33,9 +36,6 @@ final class NotifyReceiver implements AutoCloseable {
     StringBuilder seen = new StringBuilder();
     while (System.nanoTime() < deadline) {
       try (Received r = socket.receive(buffer)) {
-        if (r.fdCount() > 0) {
-          throw new IOException("sd_notify messages here carry no fds, got " + r.fdCount());
-        }
         String message = StandardCharsets.UTF_8.decode(buffer).toString();
         seen.append(message).append("|");
         if (("\n" + message + "\n").contains("\n" + line + "\n")) {
