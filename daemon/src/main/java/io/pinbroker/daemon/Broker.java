@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
@@ -27,16 +28,23 @@ public final class Broker {
   private final Server server;
   private final Namespace namespace;
   private final Notifier notifier;
+  private final Reloader reloader;
   private Path socket;
   private boolean boundByUs;
   private Heartbeat heartbeat;
 
   @Inject
-  Broker(BrokerConfig config, Server server, Namespace namespace, Notifier notifier) {
+  Broker(
+      BrokerConfig config,
+      Server server,
+      Namespace namespace,
+      Notifier notifier,
+      Reloader reloader) {
     this.config = config;
     this.server = server;
     this.namespace = namespace;
     this.notifier = notifier;
+    this.reloader = reloader;
   }
 
   /** Builds a broker for {@code config}. */
@@ -73,6 +81,16 @@ public final class Broker {
   public String status() {
     int own = heartbeat == null ? 0 : heartbeat.ownConnections();
     return "serving " + namespace.size() + " names to " + (server.connectionCount() - own) + " clients";
+  }
+
+  /**
+   * Reloads the configuration that {@code next} reads afresh, between RELOADING=1 and READY=1
+   * (see {@link Reloader}). Only while serving: before the start or after the stop it does nothing.
+   */
+  synchronized void reload(Callable<Settings> next) {
+    if (socket != null) {
+      reloader.reload(next, this::status);
+    }
   }
 
   /**
