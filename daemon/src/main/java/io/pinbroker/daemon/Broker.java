@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import javax.inject.Inject;
 import javax.inject.Singleton;
@@ -37,6 +38,7 @@ public final class Broker {
   private final Namespace namespace;
   private final Notifier notifier;
   private final MapFactory maps;
+  private final Reloader reloader;
   private Path socket;
   private volatile int lostAtRestore;
   private Persistence persistence;
@@ -45,12 +47,18 @@ public final class Broker {
 
   @Inject
   Broker(
-      BrokerConfig config, Server server, Namespace namespace, Notifier notifier, MapFactory maps) {
+      BrokerConfig config,
+      Server server,
+      Namespace namespace,
+      Notifier notifier,
+      MapFactory maps,
+      Reloader reloader) {
     this.config = config;
     this.server = server;
     this.namespace = namespace;
     this.notifier = notifier;
     this.maps = maps;
+    this.reloader = reloader;
   }
 
   /** Builds a broker for {@code config}. */
@@ -148,6 +156,16 @@ public final class Broker {
         "serving " + namespace.size() + " names to " + (server.connectionCount() - own) + " clients";
     int lost = lostAtRestore;
     return lost == 0 ? status : status + "; " + lost + " names lost at restore (see the log)";
+  }
+
+  /**
+   * Reloads the configuration that {@code next} reads afresh, between RELOADING=1 and READY=1
+   * (see {@link Reloader}). Only while serving: before the start or after the stop it does nothing.
+   */
+  synchronized void reload(Callable<Settings> next) {
+    if (socket != null) {
+      reloader.reload(next, this::status);
+    }
   }
 
   /**

@@ -9,9 +9,13 @@ import io.pinbroker.unix.Bpf;
 import io.pinbroker.unix.FileOps;
 import io.pinbroker.cli.Sizes;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -36,6 +40,9 @@ import picocli.CommandLine.Option;
     footer = {
       "",
       "Every option may also be set in the --config file as NAME=VALUE, e.g. 'umask=027'.",
+      "SIGHUP (systemctl reload) re-reads the --config file and applies umask, root-override,"
+          + " max-names, map-types, max-map-bytes, map-quota and verbose; the other settings take"
+          + " effect at the next start.",
       "Without --socket or PINBROKER_SOCKET the broker listens on "
           + SocketLocation.DEFAULT
           + ", or, if that directory cannot be created, in $XDG_RUNTIME_DIR/pinbroker/ or"
@@ -144,17 +151,25 @@ public final class Main implements Callable<Integer> {
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
+  /** The command line as given, parsed again at every reload. */
+  private String[] args = {};
+
   @Override
   public Integer call() throws Exception {
-    SdDaemonLogging.install(verbose ? Level.FINE : Level.INFO);
+    Settings settings = settings();
+    SdDaemonLogging.install(settings.logLevel());
     long fdLimit = FileOps.raiseFdLimit();
-    Broker broker = Broker.create(toConfig());
+    Broker broker = Broker.create(settings.config());
+    ReloadOnHangup hangup = reloadOnHangup(broker);
     Path path;
     try {
       path = broker.start();
     } catch (IOException e) {
       LOG.severe("cannot start: " + e.getMessage());
       return 1;
+    }
+    if (hangup != null) {
+      hangup.serving();
     }
     Runtime.getRuntime()
         .addShutdownHook(
@@ -171,6 +186,32 @@ public final class Main implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  private ReloadOnHangup reloadOnHangup(Broker broker) {
+    String[] given = args.clone();
+    try {
+      return ReloadOnHangup.install(() -> broker.reload(() -> settings(given)));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warning("SIGHUP will not reload the configuration: " + e);
+      return null;
+    }
+  }
+
+  /** What {@code args} say, with the config file they name read afresh: for a reload. */
+  static Settings settings(String[] args) throws IOException {
+    Path file = configFile(args);
+    CommandLine cmd = commandLine(file);
+    try {
+      cmd.parseArgs(args);
+      return ((Main) cmd.getCommand()).settings();
+    } catch (CommandLine.ParameterException e) {
+      throw new IOException((file == null ? "" : file + ": ") + e.getMessage(), e);
+    }
+  }
+
+  Settings settings() {
+    return new Settings(toConfig(), verbose ? Level.FINE : Level.INFO);
   }
 
   BrokerConfig toConfig() {
@@ -198,21 +239,43 @@ public final class Main implements Callable<Integer> {
 
 
   public static void main(String[] args) {
-    Path file = configFile(args);
-    if (file != null && !Files.isReadable(file)) {
-      System.err.println("pinbrokerd: cannot read config file " + file);
+    CommandLine cmd;
+    try {
+      cmd = commandLine(configFile(args));
+    } catch (IOException e) {
+      System.err.println("pinbrokerd: " + e.getMessage());
       System.exit(2);
+      return;
     }
-    System.exit(commandLine(file).execute(args));
+    ((Main) cmd.getCommand()).args = args.clone();
+    System.exit(cmd.execute(args));
   }
 
-  /** The command line, with option defaults from {@code configFile} if there is one. */
-  static CommandLine commandLine(Path configFile) {
+  /**
+   * The command line, with option defaults from {@code configFile} if there is one. The file is
+   * read now, and one that cannot be read is an error, never an empty set of defaults.
+   */
+  static CommandLine commandLine(Path configFile) throws IOException {
     CommandLine cmd = new CommandLine(new Main());
     if (configFile != null) {
-      cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(configFile.toFile()));
+      Properties defaults = readConfig(configFile);
+      cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(defaults));
     }
     return cmd;
+  }
+
+  private static Properties readConfig(Path file) throws IOException {
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(file)) {
+      p.load(in);
+    } catch (NoSuchFileException e) {
+      throw new IOException("cannot read config file " + file + ": no such file", e);
+    } catch (AccessDeniedException e) {
+      throw new IOException("cannot read config file " + file + ": permission denied", e);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IOException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    return p;
   }
 
   private static Path configFile(String[] args) {

@@ -2,6 +2,7 @@ package io.pinbroker.daemon;
 
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
+import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
@@ -21,6 +22,22 @@ final class SdDaemonLogging extends Formatter {
     handler.setLevel(level);
     Logger root = Logger.getLogger("");
     root.addHandler(handler);
+    root.setLevel(level);
+  }
+
+  /** The level the root logger logs at. */
+  static Level level() {
+    return Logger.getLogger("").getLevel();
+  }
+
+  /** Logs at {@code level} from now on, through the handler {@link #install} set up. */
+  static void level(Level level) {
+    Logger root = Logger.getLogger("");
+    for (Handler h : root.getHandlers()) {
+      if (h.getFormatter() instanceof SdDaemonLogging) {
+        h.setLevel(level);
+      }
+    }
     root.setLevel(level);
   }
 

@@ -3,6 +3,7 @@ package io.pinbroker.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,14 +20,14 @@ import picocli.CommandLine;
 class MainTest {
   @TempDir Path dir;
 
-  private static BrokerConfig parse(Path config, String... args) {
+  private static BrokerConfig parse(Path config, String... args) throws IOException {
     CommandLine cmd = Main.commandLine(config);
     cmd.parseArgs(args);
     return ((Main) cmd.getCommand()).toConfig();
   }
 
   @Test
-  void defaults() {
+  void defaults() throws IOException {
     BrokerConfig c = parse(null);
     assertNull(c.socket());
     assertEquals(0666, c.socketMode());
@@ -50,7 +52,38 @@ class MainTest {
   }
 
   @Test
-  void aBadModeIsAUsageError() {
+  void settingsReadTheConfigFileAfreshEachTime() throws IOException {
+    Path file = Files.writeString(dir.resolve("pinbrokerd.conf"), "umask=027\n");
+    String[] args = {"--config", file.toString(), "--max-names", "9"};
+    assertEquals(027, Main.settings(args).config().namespace().umask());
+    assertEquals(Level.INFO, Main.settings(args).logLevel());
+
+    Files.writeString(file, "umask=077\nmax-names=5\nverbose=true\n");
+    Settings again = Main.settings(args);
+    assertEquals(077, again.config().namespace().umask());
+    assertEquals(9, again.config().namespace().maxNames(), "the command line still wins");
+    assertEquals(Level.FINE, again.logLevel());
+  }
+
+  @Test
+  void aConfigFileThatCannotBeReadOrParsedIsAnErrorNamingIt() throws IOException {
+    Path file = dir.resolve("pinbrokerd.conf");
+    String[] args = {"--config=" + file};
+    IOException missing = assertThrows(IOException.class, () -> Main.settings(args));
+    assertEquals("cannot read config file " + file + ": no such file", missing.getMessage());
+
+    Files.writeString(file, "umask=9\n");
+    IOException bad = assertThrows(IOException.class, () -> Main.settings(args));
+    assertTrue(bad.getMessage().startsWith(file + ": "), bad.getMessage());
+    assertTrue(bad.getMessage().contains("--umask"), bad.getMessage());
+
+    Files.writeString(file, "map-types=hash,nosuchtype\n");
+    bad = assertThrows(IOException.class, () -> Main.settings(args));
+    assertTrue(bad.getMessage().contains("unknown map type 'nosuchtype'"), bad.getMessage());
+  }
+
+  @Test
+  void aBadModeIsAUsageError() throws IOException {
     CommandLine cmd = Main.commandLine(null);
     StringWriter err = new StringWriter();
     cmd.setErr(new PrintWriter(err));

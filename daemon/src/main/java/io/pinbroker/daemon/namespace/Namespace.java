@@ -30,7 +30,7 @@ public final class Namespace {
   /** Mode bits a node may carry: rwx for each class and the sticky bit. */
   public static final int MODE_MASK = 01777;
 
-  private final NamespaceConfig config;
+  private volatile NamespaceConfig config;
   private final InstantSource clock;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Directory root;
@@ -45,6 +45,21 @@ public final class Namespace {
     this.clock = clock;
     this.root = new Directory(0, 0, config.rootMode(), nextGeneration(), now());
     this.paths = new Resolver(root, config.rootOverride());
+  }
+
+  /**
+   * Applies new settings to the operations that follow: umask, root override and the name limit.
+   * The root keeps the mode it was created with. A lower limit removes nothing; it refuses new
+   * names until enough are gone. Operations in flight under the lock finish with the old settings.
+   */
+  public void reconfigure(NamespaceConfig next) {
+    lock.writeLock().lock();
+    try {
+      config = next;
+      paths.rootOverride(next.rootOverride());
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   private long now() {

@@ -12,11 +12,16 @@ import java.util.List;
  */
 final class Resolver {
   private final Directory root;
-  private final boolean rootOverride;
+  private volatile boolean rootOverride;
 
   Resolver(Directory root, boolean rootOverride) {
     this.root = root;
     this.rootOverride = rootOverride;
+  }
+
+  /** Changes whether uid 0 bypasses mode checks from the next check on. */
+  void rootOverride(boolean on) {
+    rootOverride = on;
   }
 
   /** What a path resolves to: the directories walked (root first) and the target, if present. */

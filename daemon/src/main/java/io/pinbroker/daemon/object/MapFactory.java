@@ -15,11 +15,12 @@ import javax.inject.Singleton;
 
 /**
  * Creates maps for clients that may not (CREATE_MAP): real BPF maps with the broker's privileges,
- * or sim maps. Each is charged to the client's uid until the broker lets go of it.
+ * or sim maps. Each is charged to the client's uid until the broker lets go of it. The policy may
+ * be replaced while running (a configuration reload); maps already created stay as they are.
  */
 @Singleton
 public final class MapFactory {
-  private final MapPolicy policy;
+  private volatile MapPolicy policy;
   private final MemoryQuota quota;
 
   @Inject
@@ -28,8 +29,18 @@ public final class MapFactory {
     this.quota = quota;
   }
 
+  /**
+   * Applies {@code next} to maps created from now on, its per-uid quota included. A lower quota
+   * frees nothing; it refuses further maps until enough are released.
+   */
+  public void reconfigure(MapPolicy next) {
+    policy = next;
+    quota.limit(next.quotaBytesPerUid());
+  }
+
   /** A new map for {@code who}; the caller owns the result. */
   public HeldObject create(PeerCredentials who, Request.CreateMap r) throws Refusal {
+    MapPolicy policy = this.policy;
     if (!policy.allowedTypes().contains(r.mapType())) {
       throw new Refusal(
           Status.EPERM, "map type " + Bpf.mapTypeName(r.mapType()) + " is not allowed by policy");

@@ -7,15 +7,22 @@ import java.util.Map;
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
-/** Map memory charged to each uid; a charge past the quota is refused with EDQUOT. */
+/**
+ * Map memory charged to each uid; a charge past the quota is refused with EDQUOT. The quota may be
+ * changed while running: a lower one takes nothing back, it only refuses charges past it.
+ */
 @Singleton
 public final class MemoryQuota {
-  private final long limit;
+  private long limit;
   private final Map<Integer, Long> used = new HashMap<>();
 
   @Inject
   MemoryQuota(MapPolicy policy) {
     this.limit = policy.quotaBytesPerUid();
+  }
+
+  synchronized void limit(long bytes) {
+    limit = bytes;
   }
 
   synchronized void charge(Charge c) throws Refusal {

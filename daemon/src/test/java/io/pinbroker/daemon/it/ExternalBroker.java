@@ -30,6 +30,12 @@ final class ExternalBroker implements AutoCloseable {
   }
 
   static ExternalBroker start() throws IOException, InterruptedException {
+    return start(List.of(), Map.of());
+  }
+
+  /** Started with {@code args} after its --socket, and {@code env} added to its environment. */
+  static ExternalBroker start(List<String> args, Map<String, String> env)
+      throws IOException, InterruptedException {
     Path dist = Path.of(System.getProperty("pinbroker.dist", "target/pinbroker"));
     if (!Files.isExecutable(dist.resolve("bin/pinbrokerd"))) {
       throw new IOException("no distribution at " + dist + "; run mvn verify");
@@ -41,11 +47,12 @@ final class ExternalBroker implements AutoCloseable {
     copyTree(dist, home.resolve("dist"));
     Path socket = home.resolve("pinbroker.sock");
     Path log = home.resolve("pinbrokerd.log");
-    Process p =
-        new ProcessBuilder(home.resolve("dist/bin/pinbrokerd").toString(), "--socket", socket.toString())
-            .redirectOutput(log.toFile())
-            .redirectErrorStream(true)
-            .start();
+    List<String> command = new ArrayList<>();
+    command.addAll(List.of(home.resolve("dist/bin/pinbrokerd").toString(), "--socket", socket.toString()));
+    command.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(log.toFile()).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
     ExternalBroker b = new ExternalBroker(home, socket, log, p);
     b.awaitServing();
     return b;
