@@ -22,6 +22,12 @@ import javax.inject.Singleton;
 /** The table from opcode to handler: the one place requests meet the namespace. */
 @Singleton
 final class Handlers {
+  /** Refuses an opcode this version knows but this broker does not serve. */
+  private static final Handler NOT_SERVED =
+      (who, r, fds) -> {
+        throw new Refusal(Status.ENOSYS, r.opcode() + " is not served by this broker");
+      };
+
   private final Map<Opcode, Handler> table = new EnumMap<>(Opcode.class);
 
   @Inject
@@ -50,7 +56,7 @@ final class Handlers {
               ns.open(
                   who, path(g.path()), g.readOnly(), obj -> Handouts.issue(obj, g.readOnly()));
           Handouts.Issued issued = opened.value();
-          return new Response(new Reply.GetReply(opened.info(), issued.handout()), issued.fd());
+          return Response.of(new Reply.GetReply(opened.info(), issued.handout()), issued.fd());
         });
     table.put(Opcode.STAT, (who, r, fds) -> node(ns.stat(who, path(((Request.Stat) r).path()))));
     table.put(
@@ -110,9 +116,12 @@ final class Handlers {
         });
   }
 
-  /** The handler for an opcode; HELLO is the connection's own business and has none. */
+  /**
+   * The handler for an opcode. HELLO is the connection's own business and has none; an opcode
+   * this version knows but does not serve gets a handler that refuses it with ENOSYS.
+   */
   Handler forOpcode(Opcode op) {
-    return table.get(op);
+    return table.getOrDefault(op, NOT_SERVED);
   }
 
   private static Response node(NodeInfo info) {
