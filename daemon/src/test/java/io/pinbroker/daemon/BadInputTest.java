@@ -94,6 +94,10 @@ class BadInputTest {
             0,
             null),
         status("unknown opcode", new Request.Stat("/"), Status.ENOSYS),
+        // Known opcodes without a handler yet: refused, the connection stays.
+        status("TAKEOVER_BEGIN not served", new Request.TakeoverBegin(), Status.ENOSYS),
+        status("TAKEOVER_FDS not served", new Request.TakeoverFds(0), Status.ENOSYS),
+        status("TAKEOVER_DONE not served", new Request.TakeoverDone(), Status.ENOSYS),
         withFds("PIN without an fd", new Request.Pin("/p", 0600, -1, 0, 0), 0, 0, Status.EBADF),
         withFds("STAT with two fds", new Request.Stat("/"), 2, 2, Status.EBADF),
         withFds("fd_count says 1, none attached", new Request.Stat("/"), 1, 0, Status.EBADF),

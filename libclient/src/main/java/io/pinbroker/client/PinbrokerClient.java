@@ -12,6 +12,8 @@ import io.pinbroker.protocol.ReplyFrame;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.RequestFrame;
 import io.pinbroker.unix.ErrnoException;
+import io.pinbroker.unix.Fd;
+import io.pinbroker.unix.PeerCredentials;
 import io.pinbroker.unix.Received;
 import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
@@ -31,7 +33,8 @@ import java.util.Objects;
  * their status.
  *
  * <p>fds passed in are borrowed (the caller still owns and closes them); fds returned are owned by
- * the caller through {@link ReceivedFd}.
+ * the caller through {@link ReceivedFd}, {@link TakeoverStart} and {@link TakeoverPage}. A reply
+ * that does not carry exactly the fds it should is refused, and every fd it brought is closed.
  */
 public final class PinbrokerClient implements AutoCloseable {
   private final Path socketPath;
@@ -115,8 +118,10 @@ public final class PinbrokerClient implements AutoCloseable {
   /** Opens an entry; the caller owns the returned fd. */
   public ReceivedFd get(String path, Access access) throws IOException {
     Exchange ex = call(new Request.Get(path, access == Access.READ_ONLY), path);
-    Reply.GetReply reply = (Reply.GetReply) ex.reply();
-    return new ReceivedFd(ex.fds().take(0), reply.info(), reply.handout());
+    try (Received fds = ex.fds()) {
+      Reply.GetReply reply = (Reply.GetReply) ex.reply();
+      return new ReceivedFd(fds.take(0), reply.info(), reply.handout());
+    }
   }
 
   public NodeInfo stat(String path) throws IOException {
@@ -173,11 +178,75 @@ public final class PinbrokerClient implements AutoCloseable {
     return node(call(new Request.Chown(path, uid, gid), path));
   }
 
+  /**
+   * Starts taking this broker's state over, for a successor broker. The broker must run as this
+   * process's uid or as root, or this throws {@link IOException} without asking it; and this
+   * process must run as the broker's uid or as root, or the broker refuses with {@link
+   * OperationNotPermittedException}. {@link BusyException} means another handoff is in progress.
+   *
+   * <p>From the reply on, the broker accepts no connections and refuses every namespace change
+   * ({@link TryAgainException}) until {@link #takeoverDone()}; if this connection ends first, the
+   * handoff is abandoned and the broker carries on. The caller owns the returned fds.
+   */
+  public TakeoverStart takeoverBegin() throws IOException {
+    PeerCredentials broker = socket.peerCredentials();
+    int self = SocketLocation.currentUid();
+    if (broker.uid() != 0 && (self < 0 || broker.uid() != self)) {
+      throw new IOException(
+          "the broker at "
+              + socketPath
+              + " runs as uid "
+              + broker.uid()
+              + ", neither this process's ("
+              + self
+              + ") nor root: not taking over from it");
+    }
+    Exchange ex = call(new Request.TakeoverBegin(), "");
+    try (Received fds = ex.fds()) {
+      Reply.TakeoverBeginReply reply = (Reply.TakeoverBeginReply) ex.reply();
+      Fd listener = fds.take(Reply.TakeoverBeginReply.LISTENER);
+      Fd journal = fds.take(Reply.TakeoverBeginReply.JOURNAL);
+      return new TakeoverStart(reply.objectCount(), listener, journal);
+    }
+  }
+
+  /**
+   * The next page of held objects during a handoff begun on this connection: objects whose id is
+   * above {@code after} (unsigned; 0 for the first page), at most {@link
+   * Limits#MAX_FDS_PER_FRAME}. Call again with the page's last id while {@link
+   * TakeoverPage#more()}. The caller owns the returned fds.
+   */
+  public TakeoverPage takeoverFds(long after) throws IOException {
+    Exchange ex = call(new Request.TakeoverFds(after), "");
+    try (Received fds = ex.fds()) {
+      Reply.TakeoverFdsReply page = (Reply.TakeoverFdsReply) ex.reply();
+      if (!page.ids().isEmpty() && Long.compareUnsigned(page.ids().getFirst(), after) <= 0) {
+        throw brokenReply(
+            "TAKEOVER_FDS after "
+                + Long.toUnsignedString(after)
+                + " returned id "
+                + Long.toUnsignedString(page.ids().getFirst()));
+      }
+      return new TakeoverPage(page.ids(), fds.takeAll(), page.more());
+    }
+  }
+
+  /**
+   * Ends a handoff begun on this connection: the caller holds everything it needs, and the broker
+   * drains its connections and exits.
+   */
+  public void takeoverDone() throws IOException {
+    call(new Request.TakeoverDone(), "");
+  }
+
   private static NodeInfo node(Exchange ex) {
     return ((Reply.NodeReply) ex.reply()).info();
   }
 
-  /** A reply and the fds that came with it (owned by the exchange until taken). */
+  /**
+   * A reply and exactly the fds it requires ({@link Reply#requiredFds()}), owned by the exchange
+   * until taken: the caller closes {@code fds} once it has taken what it keeps.
+   */
   private record Exchange(Reply reply, Received fds) {}
 
   private synchronized Exchange call(Request request, String path, int... fds) throws IOException {
@@ -227,6 +296,13 @@ public final class PinbrokerClient implements AutoCloseable {
     }
   }
 
+  /** A reply that is well-formed but wrong for its request: the connection is not to be trusted. */
+  private synchronized IOException brokenReply(String why) {
+    broken = true;
+    socket.close();
+    return new IOException("malformed reply: " + why);
+  }
+
   /**
    * The next datagram. A broker that closes with our request unread makes the kernel report
    * ECONNRESET once before the datagrams it queued, such as a notice saying why: read past it.
@@ -259,7 +335,7 @@ public final class PinbrokerClient implements AutoCloseable {
     if (!notice && (frame.requestId() != id || frame.opcode() != request.opcode().code())) {
       throw new IOException("reply does not match request " + id);
     }
-    int expectedFds = frame.reply() instanceof Reply.GetReply ? 1 : 0;
+    int expectedFds = frame.reply().requiredFds();
     if (frame.fdCount() != received.fdCount() || received.fdCount() != expectedFds) {
       throw new IOException(
           "reply carries " + received.fdCount() + " fds, expected " + expectedFds);

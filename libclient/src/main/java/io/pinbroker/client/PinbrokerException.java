@@ -10,7 +10,7 @@ import java.io.IOException;
 public abstract sealed class PinbrokerException extends IOException
     permits OperationNotPermittedException,
         TooBigException,
-        QuotaExceededException, NoSuchEntryException, BadDescriptorException, PermissionDeniedException, BusyException, EntryExistsException, NotADirectoryException, IsADirectoryException, InvalidArgumentException, TooManyOpenFilesException, NoSpaceException, NameTooLongException, NotImplementedException, DirectoryNotEmptyException, PathTooDeepException, ProtocolErrorException, IllegalNameException, VersionMismatchException, DescriptorsTruncatedException, StaleGenerationException {
+        QuotaExceededException, NoSuchEntryException, BadDescriptorException, TryAgainException, PermissionDeniedException, BusyException, EntryExistsException, NotADirectoryException, IsADirectoryException, InvalidArgumentException, TooManyOpenFilesException, NoSpaceException, NameTooLongException, NotImplementedException, DirectoryNotEmptyException, PathTooDeepException, ProtocolErrorException, IllegalNameException, VersionMismatchException, DescriptorsTruncatedException, StaleGenerationException {
   private final Status status;
   private final String path;
   private final String detail;
@@ -51,6 +51,7 @@ public abstract sealed class PinbrokerException extends IOException
       case E2BIG -> new TooBigException(path, detail);
       case EDQUOT -> new QuotaExceededException(path, detail);
       case EBADF -> new BadDescriptorException(path, detail);
+      case EAGAIN -> new TryAgainException(path, detail);
       case EACCES -> new PermissionDeniedException(path, detail);
       case EBUSY -> new BusyException(path, detail);
       case EEXIST -> new EntryExistsException(path, detail);

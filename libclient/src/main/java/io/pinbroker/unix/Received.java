@@ -30,6 +30,16 @@ public record Received(int length, List<Fd> fds, boolean controlTruncated, boole
     return fd;
   }
 
+  /** Takes every fd, in the order they arrived: the caller now owns them all. */
+  public List<Fd> takeAll() {
+    if (fds.contains(null)) {
+      throw new IllegalStateException("some fds were already taken");
+    }
+    List<Fd> all = List.copyOf(fds);
+    fds.replaceAll(fd -> null);
+    return all;
+  }
+
   public int fdCount() {
     return fds.size();
   }

@@ -6,6 +6,8 @@ import io.pinbroker.protocol.Reply.GetReply;
 import io.pinbroker.protocol.Reply.HelloReply;
 import io.pinbroker.protocol.Reply.ListReply;
 import io.pinbroker.protocol.Reply.NodeReply;
+import io.pinbroker.protocol.Reply.TakeoverBeginReply;
+import io.pinbroker.protocol.Reply.TakeoverFdsReply;
 import io.pinbroker.protocol.Request.Chmod;
 import io.pinbroker.protocol.Request.Chown;
 import io.pinbroker.protocol.Request.CreateMap;
@@ -17,6 +19,9 @@ import io.pinbroker.protocol.Request.Pin;
 import io.pinbroker.protocol.Request.Rename;
 import io.pinbroker.protocol.Request.Rmdir;
 import io.pinbroker.protocol.Request.Stat;
+import io.pinbroker.protocol.Request.TakeoverBegin;
+import io.pinbroker.protocol.Request.TakeoverDone;
+import io.pinbroker.protocol.Request.TakeoverFds;
 import io.pinbroker.protocol.Request.Unlink;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
@@ -70,6 +75,9 @@ public final class FrameCodec {
       case Rename r -> w.string(r.from()).string(r.to()).u8(r.mode().code());
       case Chmod c -> w.string(c.path()).u32(c.mode());
       case Chown c -> w.string(c.path()).u32(c.uid()).u32(c.gid());
+      case TakeoverBegin t -> {}
+      case TakeoverFds t -> w.u64(t.after());
+      case TakeoverDone t -> {}
     }
   }
 
@@ -122,6 +130,9 @@ public final class FrameCodec {
       case RENAME -> new Rename(path(r), path(r), r.code(RenameMode.values(), "rename mode"));
       case CHMOD -> new Chmod(path(r), r.u32("mode"));
       case CHOWN -> new Chown(path(r), r.u32("uid"), r.u32("gid"));
+      case TAKEOVER_BEGIN -> new TakeoverBegin();
+      case TAKEOVER_FDS -> new TakeoverFds(r.u64("after"));
+      case TAKEOVER_DONE -> new TakeoverDone();
     };
   }
 
@@ -150,10 +161,15 @@ public final class FrameCodec {
   /**
    * Writes a reply frame into {@code out} (from its position) and flips it for sending.
    *
-   * @throws IllegalArgumentException if the frame would exceed {@link Limits#MAX_FRAME_BYTES}
+   * @throws IllegalArgumentException if the frame would exceed {@link Limits#MAX_FRAME_BYTES}, or
+   *     if its fd count is not the one its reply requires ({@link Reply#requiredFds()})
    */
   public static void encodeReply(ReplyFrame frame, ByteBuffer out) {
     Reply reply = frame.reply();
+    if (frame.fdCount() != reply.requiredFds()) {
+      throw new IllegalArgumentException(
+          "fd count " + frame.fdCount() + " but the reply requires " + reply.requiredFds());
+    }
     encode(
         out,
         frame.opcode(),
@@ -180,6 +196,13 @@ public final class FrameCodec {
         w.u8(l.more() ? 1 : 0).u8(0).u16(l.entries().size());
         for (DirEntry e : l.entries()) {
           NodeInfoCodec.write(e.info(), w.string(e.name()));
+        }
+      }
+      case TakeoverBeginReply t -> w.u64(t.objectCount());
+      case TakeoverFdsReply t -> {
+        w.u8(t.more() ? 1 : 0).u16(t.ids().size());
+        for (long id : t.ids()) {
+          w.u64(id);
         }
       }
       case Done d -> {}
@@ -210,7 +233,11 @@ public final class FrameCodec {
     return new String(bytes, 0, end, StandardCharsets.UTF_8);
   }
 
-  /** Decodes one reply datagram; the opcode in its header selects the body layout. */
+  /**
+   * Decodes one reply datagram; the opcode in its header selects the body layout. The header's
+   * {@code fd_count} must be the number of fds the body requires ({@link Reply#requiredFds()});
+   * that so many fds really arrived is for the receiver to check.
+   */
   public static ReplyFrame decodeReply(ByteBuffer datagram) throws MalformedFrameException {
     WireReader r = new WireReader(datagram);
     Header h = Header.read(r);
@@ -232,6 +259,10 @@ public final class FrameCodec {
       reply = readReplyBody(op, r);
     }
     r.end();
+    if (h.fdCount != reply.requiredFds()) {
+      throw new MalformedFrameException(
+          "fd_count " + h.fdCount + " but the reply requires " + reply.requiredFds() + " fds");
+    }
     return new ReplyFrame(h.requestId, h.opcode, h.fdCount, reply);
   }
 
@@ -242,7 +273,9 @@ public final class FrameCodec {
       case PIN, STAT, MKDIR, CHMOD, CHOWN, CREATE_MAP -> new NodeReply(NodeInfoCodec.read(r));
       case GET -> new GetReply(NodeInfoCodec.read(r), r.code(Handout.values(), "handout"));
       case LIST -> listReply(r);
-      case RMDIR, UNLINK, RENAME -> new Done();
+      case RMDIR, UNLINK, RENAME, TAKEOVER_DONE -> new Done();
+      case TAKEOVER_BEGIN -> new TakeoverBeginReply(r.u64("object_count"));
+      case TAKEOVER_FDS -> takeoverFdsReply(r);
     };
   }
 
@@ -265,6 +298,24 @@ public final class FrameCodec {
       entries.add(new DirEntry(r.string("name", MAX_STRING), NodeInfoCodec.read(r)));
     }
     return new ListReply(entries, more);
+  }
+
+  private static TakeoverFdsReply takeoverFdsReply(WireReader r) throws MalformedFrameException {
+    boolean more = flag(r.u8("more"), "more");
+    int count = r.u16("count");
+    if (count > Limits.MAX_FDS_PER_FRAME) {
+      throw new MalformedFrameException(
+          "id count " + count + " exceeds " + Limits.MAX_FDS_PER_FRAME + " fds per frame");
+    }
+    List<Long> ids = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ids.add(r.u64("object id"));
+    }
+    String problem = TakeoverFdsReply.problem(ids, more);
+    if (problem != null) {
+      throw new MalformedFrameException(problem);
+    }
+    return new TakeoverFdsReply(ids, more);
   }
 
 

@@ -13,7 +13,10 @@ public enum Opcode {
   RENAME(0x09),
   CHMOD(0x0A),
   CHOWN(0x0B),
-  CREATE_MAP(0x0C);
+  CREATE_MAP(0x0C),
+  TAKEOVER_BEGIN(0x0D),
+  TAKEOVER_FDS(0x0E),
+  TAKEOVER_DONE(0x0F);
 
   private static final Opcode[] BY_CODE = new Opcode[256];
 

@@ -9,6 +9,14 @@ public sealed interface Reply {
     return Status.OK;
   }
 
+  /**
+   * How many fds must travel with this reply, in the same datagram: the header's {@code fd_count}
+   * and the fds received must both equal it.
+   */
+  default int requiredFds() {
+    return 0;
+  }
+
   /** Answers HELLO: what the broker speaks and who it thinks the peer is. */
   record HelloReply(
       int version, long features, int maxFrameBytes, int maxFds, int pid, int uid, int gid)
@@ -18,7 +26,12 @@ public sealed interface Reply {
   record NodeReply(NodeInfo info) implements Reply {}
 
   /** Answers GET; exactly one fd travels with it. */
-  record GetReply(NodeInfo info, Handout handout) implements Reply {}
+  record GetReply(NodeInfo info, Handout handout) implements Reply {
+    @Override
+    public int requiredFds() {
+      return 1;
+    }
+  }
 
   /** Answers LIST; {@code more} is set when names after the last one remain. */
   record ListReply(List<DirEntry> entries, boolean more) implements Reply {
@@ -27,7 +40,70 @@ public sealed interface Reply {
     }
   }
 
-  /** Answers RMDIR, UNLINK and RENAME. */
+  /**
+   * Answers TAKEOVER_BEGIN. Exactly two fds travel with it, in this order: the broker's listening
+   * socket, then a memfd holding a snapshot of the namespace in the broker's journal format.
+   *
+   * @param objectCount how many objects the TAKEOVER_FDS pages hand over in all
+   */
+  record TakeoverBeginReply(long objectCount) implements Reply {
+    /** Index of the listening socket among the reply's fds. */
+    public static final int LISTENER = 0;
+
+    /** Index of the journal memfd among the reply's fds. */
+    public static final int JOURNAL = 1;
+
+    @Override
+    public int requiredFds() {
+      return 2;
+    }
+  }
+
+  /**
+   * Answers TAKEOVER_FDS with one page of held objects: their ids in increasing unsigned order,
+   * none of them 0, and one fd per id travelling with the reply, in the same order. A page holds
+   * at most {@link Limits#MAX_FDS_PER_FRAME} ids.
+   *
+   * @param more set when objects with larger ids remain; a page that says so is never empty
+   * @throws IllegalArgumentException if the page breaks one of these rules
+   */
+  record TakeoverFdsReply(List<Long> ids, boolean more) implements Reply {
+    public TakeoverFdsReply {
+      ids = List.copyOf(ids);
+      String problem = problem(ids, more);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+    }
+
+    @Override
+    public int requiredFds() {
+      return ids.size();
+    }
+
+    /** What is wrong with a page, or {@code null}. */
+    static String problem(List<Long> ids, boolean more) {
+      if (ids.size() > Limits.MAX_FDS_PER_FRAME) {
+        return ids.size() + " ids exceed " + Limits.MAX_FDS_PER_FRAME + " fds per frame";
+      }
+      if (more && ids.isEmpty()) {
+        return "an empty page says more follow";
+      }
+      long previous = 0; // ids start above 0
+      for (long id : ids) {
+        if (Long.compareUnsigned(id, previous) <= 0) {
+          return "ids must be above 0 and increase, but "
+              + Long.toUnsignedString(id)
+              + " follows "
+              + Long.toUnsignedString(previous);
+        }
+        previous = id;
+      }
+      return null;
+    }
+  }
+
+  /** Answers RMDIR, UNLINK, RENAME and TAKEOVER_DONE. */
   record Done() implements Reply {}
 
   /** Any refused request: a non-OK status and a human-readable detail (may be empty). */

@@ -121,6 +121,36 @@ public sealed interface Request {
     }
   }
 
+  /**
+   * Starts a handoff to a successor broker: the broker freezes its namespace and answers with its
+   * listening socket and a journal of its state. Only a peer with the broker's own uid, or uid 0,
+   * may send it.
+   */
+  record TakeoverBegin() implements Request {
+    public Opcode opcode() {
+      return Opcode.TAKEOVER_BEGIN;
+    }
+  }
+
+  /**
+   * Asks for the next page of held objects during a handoff, after a {@link TakeoverBegin} on the
+   * same connection.
+   *
+   * @param after return only objects whose id is above this one (unsigned); 0 for the first page
+   */
+  record TakeoverFds(long after) implements Request {
+    public Opcode opcode() {
+      return Opcode.TAKEOVER_FDS;
+    }
+  }
+
+  /** Ends a handoff: the successor holds everything, and the old broker drains and exits. */
+  record TakeoverDone() implements Request {
+    public Opcode opcode() {
+      return Opcode.TAKEOVER_DONE;
+    }
+  }
+
   /** UNLINK flag: remove a program even while a held prog array refers to it. */
   int UNLINK_FORCE = 1;
 

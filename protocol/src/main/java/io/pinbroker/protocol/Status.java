@@ -12,6 +12,7 @@ public enum Status {
   ENOENT(2, "No such file or directory"),
   E2BIG(7, "Argument list too long"),
   EBADF(9, "Bad file descriptor"),
+  EAGAIN(11, "Resource temporarily unavailable"),
   EACCES(13, "Permission denied"),
   EBUSY(16, "Device or resource busy"),
   EEXIST(17, "File exists"),

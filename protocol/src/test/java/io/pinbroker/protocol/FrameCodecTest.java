@@ -12,6 +12,8 @@ import io.pinbroker.protocol.Reply.GetReply;
 import io.pinbroker.protocol.Reply.HelloReply;
 import io.pinbroker.protocol.Reply.ListReply;
 import io.pinbroker.protocol.Reply.NodeReply;
+import io.pinbroker.protocol.Reply.TakeoverBeginReply;
+import io.pinbroker.protocol.Reply.TakeoverFdsReply;
 import io.pinbroker.protocol.Request.Chmod;
 import io.pinbroker.protocol.Request.Chown;
 import io.pinbroker.protocol.Request.CreateMap;
@@ -23,6 +25,9 @@ import io.pinbroker.protocol.Request.Pin;
 import io.pinbroker.protocol.Request.Rename;
 import io.pinbroker.protocol.Request.Rmdir;
 import io.pinbroker.protocol.Request.Stat;
+import io.pinbroker.protocol.Request.TakeoverBegin;
+import io.pinbroker.protocol.Request.TakeoverDone;
+import io.pinbroker.protocol.Request.TakeoverFds;
 import io.pinbroker.protocol.Request.Unlink;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -98,7 +103,22 @@ class FrameCodecTest {
             new RequestFrame(18, 0, new CreateMap("/s", 0600, -1, true, 1, 8, 32, 1024, 1, ""))),
         Arguments.of(
             "max-fds",
-            new RequestFrame(Integer.MAX_VALUE, Limits.MAX_FDS_PER_FRAME, new Stat("/f"))));
+            new RequestFrame(Integer.MAX_VALUE, Limits.MAX_FDS_PER_FRAME, new Stat("/f"))),
+        Arguments.of("takeover-begin", new RequestFrame(19, 0, new TakeoverBegin())),
+        Arguments.of("takeover-fds-first", new RequestFrame(20, 0, new TakeoverFds(0))),
+        Arguments.of(
+            "takeover-fds-unsigned",
+            new RequestFrame(21, 0, new TakeoverFds(0x8000_0000_0000_0005L))),
+        Arguments.of("takeover-done", new RequestFrame(22, 0, new TakeoverDone())));
+  }
+
+  /** {@code n} increasing ids from {@code first}, {@code step} apart. */
+  private static List<Long> ids(long first, long step, int n) {
+    List<Long> ids = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      ids.add(first + i * step);
+    }
+    return ids;
   }
 
   private static NodeInfo info(long seed) {
@@ -223,7 +243,38 @@ class FrameCodecTest {
                     false))),
         Arguments.of(
             "failure-unknown-opcode",
-            new ReplyFrame(17, 0x7F, 0, new Failure(Status.ENOSYS, "opcode 127"))));
+            new ReplyFrame(17, 0x7F, 0, new Failure(Status.ENOSYS, "opcode 127"))),
+        Arguments.of(
+            "takeover-begin",
+            new ReplyFrame(22, Opcode.TAKEOVER_BEGIN.code(), 2, new TakeoverBeginReply(1234))),
+        Arguments.of(
+            "takeover-begin-unsigned",
+            new ReplyFrame(23, Opcode.TAKEOVER_BEGIN.code(), 2, new TakeoverBeginReply(-1L))),
+        Arguments.of(
+            "takeover-fds-more",
+            new ReplyFrame(
+                24,
+                Opcode.TAKEOVER_FDS.code(),
+                3,
+                new TakeoverFdsReply(List.of(3L, 4L, 9L), true))),
+        Arguments.of(
+            "takeover-fds-full-unsigned",
+            new ReplyFrame(
+                25,
+                Opcode.TAKEOVER_FDS.code(),
+                Limits.MAX_FDS_PER_FRAME,
+                // Ids run past 2^63: they are ordered as unsigned numbers.
+                new TakeoverFdsReply(
+                    ids(Long.MAX_VALUE - 95, 1, Limits.MAX_FDS_PER_FRAME), false))),
+        Arguments.of(
+            "takeover-fds-empty",
+            new ReplyFrame(
+                26, Opcode.TAKEOVER_FDS.code(), 0, new TakeoverFdsReply(List.of(), false))),
+        Arguments.of(
+            "done-takeover", new ReplyFrame(27, Opcode.TAKEOVER_DONE.code(), 0, new Done())),
+        Arguments.of(
+            "failure-takeover-eagain",
+            new ReplyFrame(28, Opcode.PIN.code(), 0, new Failure(Status.EAGAIN, "handoff"))));
   }
 
   private static byte[] encode(RequestFrame f) {
@@ -601,7 +652,7 @@ class FrameCodecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0x00, 0x0D, 0x0E, 0x42, 0x80, 0xFF})
+  @ValueSource(ints = {0x00, 0x10, 0x11, 0x42, 0x80, 0xFF})
   void unknownOpcodeYieldsUnknownOpcodeWithTheRequestId(int opcode) {
     byte[] frame = rawFrame(opcode, 0, 0xCAFEBABE, 0, 3, new byte[] {1, 2, 3, 4, 5});
     assertEquals(new DecodedRequest.UnknownOpcode(0xCAFEBABE, opcode, 3), decode(frame));
@@ -753,6 +804,131 @@ class FrameCodecTest {
     le(bytes).putShort(HEADER + 2, (short) 0xFFFF);
     assertThrows(
         MalformedFrameException.class, () -> FrameCodec.decodeReply(ByteBuffer.wrap(bytes)));
+  }
+
+  // ---- takeover pages and fd counts ----
+
+  /** A TAKEOVER_FDS reply built by hand: the more byte, the u16 count, then the ids. */
+  private static byte[] takeoverPage(int more, int count, List<Long> ids, int fdCount) {
+    ByteBuffer body = ByteBuffer.allocate(3 + 8 * ids.size()).order(ByteOrder.LITTLE_ENDIAN);
+    body.put((byte) more).putShort((short) count);
+    ids.forEach(body::putLong);
+    return rawFrame(Opcode.TAKEOVER_FDS.code(), Frames.FLAG_REPLY, 1, 0, fdCount, body.array());
+  }
+
+  private static void assertReplyMalformed(byte[] bytes, String what) {
+    assertThrows(
+        MalformedFrameException.class, () -> FrameCodec.decodeReply(ByteBuffer.wrap(bytes)), what);
+  }
+
+  @Test
+  void aHandBuiltTakeoverPageDecodes() throws MalformedFrameException {
+    ReplyFrame f = FrameCodec.decodeReply(ByteBuffer.wrap(takeoverPage(1, 2, List.of(5L, 6L), 2)));
+    assertEquals(new TakeoverFdsReply(List.of(5L, 6L), true), f.reply());
+    assertEquals(2, f.fdCount());
+  }
+
+  @Test
+  void aTakeoverPageOfMoreThan253IdsIsRejected() {
+    assertReplyMalformed(takeoverPage(0, 254, ids(1, 1, 254), 253), "254 ids");
+    assertReplyMalformed(takeoverPage(0, 0xFFFF, ids(1, 1, 254), 253), "count 65535");
+    assertThrows(IllegalArgumentException.class, () -> new TakeoverFdsReply(ids(1, 1, 254), false));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {2, 0x80, 0xFF})
+  void aTakeoverPageMoreByteOtherThan0Or1IsRejected(int more) {
+    assertReplyMalformed(takeoverPage(more, 1, List.of(7L), 1), "more " + more);
+  }
+
+  @Test
+  void anEmptyTakeoverPageThatSaysMoreFollowIsRejected() {
+    assertReplyMalformed(takeoverPage(1, 0, List.of(), 0), "empty page with more");
+    assertThrows(IllegalArgumentException.class, () -> new TakeoverFdsReply(List.of(), true));
+  }
+
+  static Stream<Arguments> disorderedPages() {
+    return Stream.of(
+        Arguments.of("id 0", List.of(0L)),
+        Arguments.of("id 0 first", List.of(0L, 1L)),
+        Arguments.of("a repeated id", List.of(5L, 5L)),
+        Arguments.of("decreasing ids", List.of(2L, 6L, 5L)),
+        Arguments.of("signed order", List.of(Long.MIN_VALUE, 1L)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("disorderedPages")
+  void aTakeoverPageOutOfOrderIsRejected(String name, List<Long> ids) {
+    assertReplyMalformed(takeoverPage(0, ids.size(), ids, ids.size()), name);
+    assertThrows(IllegalArgumentException.class, () -> new TakeoverFdsReply(ids, false), name);
+  }
+
+  static Stream<Arguments> fdCountMismatches() {
+    NodeInfo entry = info(1);
+    return Stream.of(
+        Arguments.of("GET without its fd", Opcode.GET, new GetReply(entry, Handout.SHARED), 0),
+        Arguments.of("GET with two fds", Opcode.GET, new GetReply(entry, Handout.SHARED), 2),
+        Arguments.of("BEGIN with no fds", Opcode.TAKEOVER_BEGIN, new TakeoverBeginReply(1), 0),
+        Arguments.of("BEGIN with one fd", Opcode.TAKEOVER_BEGIN, new TakeoverBeginReply(1), 1),
+        Arguments.of("BEGIN with three fds", Opcode.TAKEOVER_BEGIN, new TakeoverBeginReply(1), 3),
+        Arguments.of(
+            "page of 3 with 2 fds",
+            Opcode.TAKEOVER_FDS,
+            new TakeoverFdsReply(List.of(1L, 2L, 3L), true),
+            2),
+        Arguments.of(
+            "page of 3 with 4 fds",
+            Opcode.TAKEOVER_FDS,
+            new TakeoverFdsReply(List.of(1L, 2L, 3L), true),
+            4),
+        Arguments.of(
+            "page of 3 with none",
+            Opcode.TAKEOVER_FDS,
+            new TakeoverFdsReply(List.of(1L, 2L, 3L), false),
+            0),
+        Arguments.of(
+            "empty page with an fd",
+            Opcode.TAKEOVER_FDS,
+            new TakeoverFdsReply(List.of(), false),
+            1),
+        Arguments.of(
+            "full page one fd short",
+            Opcode.TAKEOVER_FDS,
+            new TakeoverFdsReply(ids(1, 1, Limits.MAX_FDS_PER_FRAME), false),
+            Limits.MAX_FDS_PER_FRAME - 1),
+        Arguments.of("DONE with an fd", Opcode.TAKEOVER_DONE, new Done(), 1),
+        Arguments.of("STAT with an fd", Opcode.STAT, new NodeReply(entry), 1),
+        Arguments.of(
+            "a refusal with an fd", Opcode.TAKEOVER_BEGIN, new Failure(Status.EBUSY, ""), 1),
+        Arguments.of(
+            "a refusal with two fds", Opcode.GET, new Failure(Status.EAGAIN, "x"), 2));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fdCountMismatches")
+  void aReplyWhoseFdCountDisagreesWithItsBodyIsRejected(
+      String name, Opcode op, Reply reply, int fdCount) {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> encode(new ReplyFrame(1, op.code(), fdCount, reply)),
+        "encoding " + name);
+    byte[] bytes = encode(new ReplyFrame(1, op.code(), reply.requiredFds(), reply));
+    bytes[OFF_FD_COUNT] = (byte) fdCount;
+    assertReplyMalformed(bytes, name);
+  }
+
+  @Test
+  void eachReplySaysHowManyFdsTravelWithIt() {
+    assertEquals(1, new GetReply(info(1), Handout.REOPENED).requiredFds());
+    assertEquals(2, new TakeoverBeginReply(0).requiredFds());
+    assertEquals(3, new TakeoverFdsReply(List.of(1L, 2L, 3L), true).requiredFds());
+    assertEquals(0, new TakeoverFdsReply(List.of(), false).requiredFds());
+    assertEquals(0, new NodeReply(info(1)).requiredFds());
+    assertEquals(0, new Done().requiredFds());
+    assertEquals(0, new Failure(Status.EAGAIN, "").requiredFds());
+    replies()
+        .map(a -> (ReplyFrame) a.get()[1])
+        .forEach(f -> assertEquals(f.reply().requiredFds(), f.fdCount(), f.toString()));
   }
 
   @ParameterizedTest(name = "byte {0} = {1}")

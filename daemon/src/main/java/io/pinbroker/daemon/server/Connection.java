@@ -183,16 +183,13 @@ final class Connection implements Runnable {
     return Response.of(new Reply.Failure(status, detail));
   }
 
+  /** Sends a reply with its fds, and closes them whether or not the send succeeds. */
   private void send(int id, int opcode, Response response) throws IOException {
-    try (var fd = response.fd()) {
-      int fdCount = fd == null ? 0 : 1;
+    try (response) {
       buffer.clear();
-      FrameCodec.encodeReply(new ReplyFrame(id, opcode, fdCount, response.reply()), buffer);
-      if (fd == null) {
-        socket.send(buffer);
-      } else {
-        socket.send(buffer, fd.value());
-      }
+      FrameCodec.encodeReply(
+          new ReplyFrame(id, opcode, response.fds().size(), response.reply()), buffer);
+      socket.send(buffer, response.fdValues());
     }
   }
 }

@@ -25,6 +25,13 @@ import javax.inject.Singleton;
 @Singleton
 final class Handlers {
   private static final Logger LOG = Logger.getLogger(Handlers.class.getName());
+
+  /** Refuses an opcode this version knows but this broker does not serve. */
+  private static final Handler NOT_SERVED =
+      (who, r, fds) -> {
+        throw new Refusal(Status.ENOSYS, r.opcode() + " is not served by this broker");
+      };
+
   private final Map<Opcode, Handler> table = new EnumMap<>(Opcode.class);
 
   @Inject
@@ -54,7 +61,7 @@ final class Handlers {
               ns.open(
                   who, path(g.path()), g.readOnly(), obj -> Handouts.issue(obj, g.readOnly()));
           Handouts.Issued issued = opened.value();
-          return new Response(new Reply.GetReply(opened.info(), issued.handout()), issued.fd());
+          return Response.of(new Reply.GetReply(opened.info(), issued.handout()), issued.fd());
         });
     table.put(Opcode.STAT, (who, r, fds) -> node(ns.stat(who, path(((Request.Stat) r).path()))));
     table.put(
@@ -114,9 +121,12 @@ final class Handlers {
         });
   }
 
-  /** The handler for an opcode; HELLO is the connection's own business and has none. */
+  /**
+   * The handler for an opcode. HELLO is the connection's own business and has none; an opcode
+   * this version knows but does not serve gets a handler that refuses it with ENOSYS.
+   */
   Handler forOpcode(Opcode op) {
-    return table.get(op);
+    return table.getOrDefault(op, NOT_SERVED);
   }
 
   /** A pin is acknowledged only once the service manager's fd store has its fd. */
