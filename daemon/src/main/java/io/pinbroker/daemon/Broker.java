@@ -1,10 +1,12 @@
 package io.pinbroker.daemon;
 
+import io.pinbroker.client.SocketLocation;
 import io.pinbroker.daemon.namespace.ChangeLog;
 import io.pinbroker.daemon.namespace.Namespace;
 import io.pinbroker.daemon.object.MapFactory;
 import io.pinbroker.daemon.persist.Persistence;
 import io.pinbroker.daemon.persist.Restore;
+import io.pinbroker.daemon.server.Handoff;
 import io.pinbroker.daemon.server.Server;
 import io.pinbroker.daemon.systemd.Activation;
 import io.pinbroker.daemon.systemd.Heartbeat;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import javax.inject.Inject;
@@ -39,6 +42,7 @@ public final class Broker {
   private final Notifier notifier;
   private final MapFactory maps;
   private final Reloader reloader;
+  private final Handoff handoff;
   private Path socket;
   private volatile int lostAtRestore;
   private Persistence persistence;
@@ -52,13 +56,15 @@ public final class Broker {
       Namespace namespace,
       Notifier notifier,
       MapFactory maps,
-      Reloader reloader) {
+      Reloader reloader,
+      Handoff handoff) {
     this.config = config;
     this.server = server;
     this.namespace = namespace;
     this.notifier = notifier;
     this.maps = maps;
     this.reloader = reloader;
+    this.handoff = handoff;
   }
 
   /** Builds a broker for {@code config}. */
@@ -75,7 +81,34 @@ public final class Broker {
     return start(Activation.inherit(System.getenv(), ProcessHandle.current().pid()));
   }
 
-  /** {@link #start()} with what the service manager passed. */
+  /**
+   * Takes over from the broker running on this broker's socket (PROTOCOL.md §6.13): its
+   * listening socket, tree and fds; then serves, and lets the old broker go. Outside systemd
+   * only: under systemd a restart keeps everything through the fd store.
+   */
+  public synchronized Path takeOver() throws IOException {
+    if (notifier.present()) {
+      throw new IOException(
+          "--takeover is for brokers outside systemd; under systemd, restart the service (the fd"
+              + " store keeps every name)");
+    }
+    Path from =
+        config.socket() != null ? config.socket() : SocketLocation.forClient(System.getenv());
+    try (Successor successor = Successor.connect(from)) {
+      Path serving = start(successor.receive());
+      boundByUs = true; // the socket file is this broker's to remove now
+      successor.done();
+      LOG.info("took over from the broker on " + from);
+      return serving;
+    }
+  }
+
+  /** Completes when a successor has taken this broker over; it should then exit. */
+  public CompletableFuture<Void> handedOver() {
+    return handoff.handedOver();
+  }
+
+  /** {@link #start()} with what the service manager (or a predecessor) passed. */
   synchronized Path start(Activation.Inherited inherited) throws IOException {
     Map<String, String> env = System.getenv();
     long pid = ProcessHandle.current().pid();
@@ -106,26 +139,29 @@ public final class Broker {
    */
   private void restore(Map<String, Fd> stored, Map<String, String> env) throws IOException {
     long slots = fdStoreSlots(env);
-    if (!notifier.present() || slots <= JOURNAL_SLOTS) {
-      stored.values().forEach(Fd::close);
-      if (notifier.present()) {
-        LOG.warning("the fd store is off (FDSTORE=0): names will not survive a restart");
-      }
+    boolean keep = notifier.present() && slots > JOURNAL_SLOTS;
+    if (notifier.present() && !keep) {
+      LOG.warning("the fd store is off (FDSTORE=0): names will not survive a restart");
+    }
+    if (!keep && stored.isEmpty()) {
       return;
     }
     long began = System.nanoTime();
-    Restore.Outcome o = Restore.run(namespace, stored, notifier, maps, slots - JOURNAL_SLOTS);
+    Restore.Outcome o =
+        keep
+            ? Restore.run(namespace, stored, notifier, maps, slots - JOURNAL_SLOTS)
+            : Restore.replayOnly(namespace, stored, maps);
     persistence = o.log();
     lostAtRestore = o.lost().size();
-    if (o.epoch() == 0) {
+    if (o.journal() == null) {
       LOG.info("fd store: nothing to restore; keeping the tree there from now on");
       return;
     }
     LOG.info(
         String.format(
-            "restored %d names from journal %d in %d ms: %d lost, %d unacknowledged fds"
+            "restored %d names from %s in %d ms: %d lost, %d unacknowledged fds"
                 + " discarded, %d journal records skipped%s",
-            o.names(), o.epoch(), (System.nanoTime() - began) / 1_000_000, o.lost().size(),
+            o.names(), o.journal(), (System.nanoTime() - began) / 1_000_000, o.lost().size(),
             o.discarded(), o.skipped(),
             o.damage().isEmpty() ? "" : "; the journal ended in " + o.damage()));
   }
@@ -185,7 +221,7 @@ public final class Broker {
       persistence.close();
       persistence = null;
     }
-    if (boundByUs) {
+    if (boundByUs && !handoff.handedOver().isDone()) {
       try {
         Files.deleteIfExists(socket);
       } catch (IOException e) {

@@ -146,6 +146,16 @@ public final class Main implements Callable<Integer> {
       })
   long fdStoreMax;
 
+  @Option(
+      names = "--takeover",
+      description = {
+        "Take over from the broker running on the socket: its listening socket, every name and"
+            + " every fd. It exits once this one serves; clients never see a name missing."
+            + " For hosts without systemd and upgrades by hand (under systemd, restart the"
+            + " service: the fd store keeps everything)."
+      })
+  boolean takeover;
+
   @Option(names = "--verbose", description = "Log each dropped connection and debug detail.")
   boolean verbose;
 
@@ -163,7 +173,7 @@ public final class Main implements Callable<Integer> {
     ReloadOnHangup hangup = reloadOnHangup(broker);
     Path path;
     try {
-      path = broker.start();
+      path = takeover ? broker.takeOver() : broker.start();
     } catch (IOException e) {
       LOG.severe("cannot start: " + e.getMessage());
       return 1;
@@ -184,6 +194,13 @@ public final class Main implements Callable<Integer> {
     if (!path.toString().equals(SocketLocation.DEFAULT)) {
       LOG.info("clients elsewhere: export " + SocketLocation.ENV + "=" + path);
     }
+    broker
+        .handedOver()
+        .thenRunAsync(
+            () -> {
+              LOG.info("handed over to a successor");
+              System.exit(0);
+            });
     stopped.await();
     return 0;
   }

@@ -52,7 +52,7 @@ public final class SocketLocation {
     return Path.of(DEFAULT);
   }
 
-  static int currentUid() {
+  public static int currentUid() {
     try {
       return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     } catch (IOException | UnsupportedOperationException e) {

@@ -16,6 +16,8 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -39,6 +41,7 @@ public final class Namespace {
   private long lastObjectId;
   private long entries;
   private ChangeLog log = ChangeLog.NONE;
+  private boolean frozen;
 
   public Namespace(NamespaceConfig config, InstantSource clock) {
     this.config = config;
@@ -141,6 +144,7 @@ public final class Namespace {
     HeldObject replaced = null;
     lock.writeLock().lock();
     try {
+      refuseWhileFrozen();
       if (path.isRoot()) {
         throw new Refusal(Status.EEXIST, "");
       }
@@ -281,6 +285,7 @@ public final class Namespace {
     int bits = newMode(mode);
     lock.writeLock().lock();
     try {
+      refuseWhileFrozen();
       Resolver.Walk w = paths.walk(who, path);
       if (w.target() != null) {
         throw new Refusal(Status.EEXIST, "");
@@ -318,6 +323,7 @@ public final class Namespace {
     HeldObject removed = null;
     lock.writeLock().lock();
     try {
+      refuseWhileFrozen();
       if (path.isRoot()) {
         throw new Refusal(directory ? Status.EBUSY : Status.EISDIR, "");
       }
@@ -363,6 +369,7 @@ public final class Namespace {
     HeldObject replaced = null;
     lock.writeLock().lock();
     try {
+      refuseWhileFrozen();
       if (from.isRoot() || to.isRoot()) {
         throw new Refusal(Status.EBUSY, "the root cannot be renamed");
       }
@@ -468,6 +475,7 @@ public final class Namespace {
     checkMode(mode);
     lock.writeLock().lock();
     try {
+      refuseWhileFrozen();
       Resolver.Walk w = paths.existing(who, path);
       paths.check(who, w, w.target(), Operation.CHMOD);
       w.target().mode = mode;
@@ -484,6 +492,7 @@ public final class Namespace {
   public NodeInfo chown(PeerCredentials who, PathName path, int uid, int gid) throws Refusal {
     lock.writeLock().lock();
     try {
+      refuseWhileFrozen();
       Resolver.Walk w = paths.existing(who, path);
       paths.check(who, w, w.target(), Operation.CHOWN);
       if (uid != Request.DEFAULT_ID) {
@@ -498,6 +507,46 @@ public final class Namespace {
       return w.target().info();
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  // ---- handoff ----
+
+  /** From now on every change is refused with EAGAIN: the tree is being handed to a successor. */
+  public void freeze() {
+    lock.writeLock().lock();
+    try {
+      frozen = true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Changes are allowed again: the handoff was abandoned. */
+  public void thaw() {
+    lock.writeLock().lock();
+    try {
+      frozen = false;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void refuseWhileFrozen() throws Refusal {
+    if (frozen) {
+      throw new Refusal(Status.EAGAIN, "the broker is handing over to its successor; retry");
+    }
+  }
+
+  /** Every held object by its id, in id order. */
+  public SortedMap<Long, HeldObject> objects() {
+    lock.readLock().lock();
+    try {
+      SortedMap<Long, HeldObject> out = new TreeMap<>();
+      Trees.forEachEntry(root, "", (path, e) -> out.put(e.objectId, e.object));
+      return out;
+    } finally {
+      lock.readLock().unlock();
     }
   }
 

@@ -52,7 +52,7 @@ public final class Persistence implements ChangeLog, AutoCloseable {
   }
 
   /** The fd store name of an object. */
-  static String objectName(long objectId) {
+  public static String objectName(long objectId) {
     return OBJECT + objectId;
   }
 

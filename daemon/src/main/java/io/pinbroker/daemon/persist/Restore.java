@@ -31,12 +31,13 @@ public final class Restore {
   /**
    * What came back.
    *
-   * @param epoch the journal replayed (0 for none)
+   * @param log where the namespace now reports its changes; null if it is not kept
+   * @param journal the fd store name of the journal replayed; null if there was none
    * @param discarded stored fds no journal entry named: pins cut short before their acknowledgement
    * @param damage why the journal's tail was not read ("" if it was): a record cut short by a crash
    */
   public record Outcome(
-      Persistence log, long epoch, long names, List<String> lost, int discarded, int skipped,
+      Persistence log, String journal, long names, List<String> lost, int discarded, int skipped,
       String damage) {}
 
   private final Namespace namespace;
@@ -62,10 +63,19 @@ public final class Restore {
   public static Outcome run(
       Namespace namespace, Map<String, Fd> stored, Notifier manager, MapFactory maps, long maxObjects)
       throws IOException {
-    return new Restore(namespace, stored, manager, maps).run(maxObjects);
+    return new Restore(namespace, stored, manager, maps).run(maxObjects, true);
   }
 
-  private Outcome run(long maxObjects) throws IOException {
+  /**
+   * Restores {@code namespace} from {@code stored} (as a predecessor handed it over) with no fd
+   * store to keep it in: the returned outcome has no log.
+   */
+  public static Outcome replayOnly(Namespace namespace, Map<String, Fd> stored, MapFactory maps)
+      throws IOException {
+    return new Restore(namespace, stored, Notifier.NONE, maps).run(Long.MAX_VALUE, false);
+  }
+
+  private Outcome run(long maxObjects, boolean keep) throws IOException {
     List<String> journals = new ArrayList<>();
     String newest = null;
     Journal.Reading reading = null;
@@ -92,8 +102,11 @@ public final class Restore {
       result = namespace.restore(reading, this::take);
     }
     int discarded = forgetUnused();
-    Persistence log = new Persistence(manager, maxObjects, lastEpoch, Persistence.MIN_REWRITE_BYTES);
-    namespace.persistTo(log);
+    Persistence log = null;
+    if (keep) {
+      log = new Persistence(manager, maxObjects, lastEpoch, Persistence.MIN_REWRITE_BYTES);
+      namespace.persistTo(log);
+    }
     for (String name : journals) {
       stored.remove(name).close();
       manager.send("FDSTOREREMOVE=1\nFDNAME=" + name);
@@ -103,7 +116,7 @@ public final class Restore {
     }
     String damage = reading == null ? "" : reading.damage();
     return new Outcome(
-        log, reading == null ? 0 : reading.epoch(), result.names(), result.lost(), discarded,
+        log, newest, result.names(), result.lost(), discarded,
         result.skipped(), damage);
   }
 

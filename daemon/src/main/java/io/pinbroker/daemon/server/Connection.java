@@ -28,14 +28,21 @@ final class Connection implements Runnable {
   private final UnixSocket socket;
   private final PeerCredentials who;
   private final Handlers handlers;
+  private final Handoff handoff;
   private final Runnable onClose;
   private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
   private boolean greeted;
 
-  Connection(UnixSocket socket, PeerCredentials who, Handlers handlers, Runnable onClose) {
+  Connection(
+      UnixSocket socket,
+      PeerCredentials who,
+      Handlers handlers,
+      Handoff handoff,
+      Runnable onClose) {
     this.socket = socket;
     this.who = who;
     this.handlers = handlers;
+    this.handoff = handoff;
     this.onClose = onClose;
   }
 
@@ -63,6 +70,7 @@ final class Connection implements Runnable {
       LOG.log(Level.SEVERE, "closing the connection from " + who + " after an internal error", bug);
     } finally {
       socket.close();
+      handoff.ended(this);
       onClose.run();
     }
   }
@@ -123,7 +131,13 @@ final class Connection implements Runnable {
                   + " arrived");
     } else {
       try {
-        response = handlers.forOpcode(request.opcode()).handle(who, request, in);
+        response =
+            switch (request) {
+              case Request.TakeoverBegin t -> handoff.serve(this, who, t);
+              case Request.TakeoverFds t -> handoff.serve(this, who, t);
+              case Request.TakeoverDone t -> handoff.serve(this, who, t);
+              default -> handlers.forOpcode(request.opcode()).handle(who, request, in);
+            };
       } catch (Refusal r) {
         response = failure(r.status(), r.detail());
       }

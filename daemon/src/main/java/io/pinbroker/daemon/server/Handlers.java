@@ -26,12 +26,6 @@ import javax.inject.Singleton;
 final class Handlers {
   private static final Logger LOG = Logger.getLogger(Handlers.class.getName());
 
-  /** Refuses an opcode this version knows but this broker does not serve. */
-  private static final Handler NOT_SERVED =
-      (who, r, fds) -> {
-        throw new Refusal(Status.ENOSYS, r.opcode() + " is not served by this broker");
-      };
-
   private final Map<Opcode, Handler> table = new EnumMap<>(Opcode.class);
 
   @Inject
@@ -122,11 +116,11 @@ final class Handlers {
   }
 
   /**
-   * The handler for an opcode. HELLO is the connection's own business and has none; an opcode
-   * this version knows but does not serve gets a handler that refuses it with ENOSYS.
+   * The handler for an opcode. HELLO and the TAKEOVER opcodes are the connection's own business
+   * (they concern the connection itself) and have none.
    */
   Handler forOpcode(Opcode op) {
-    return table.getOrDefault(op, NOT_SERVED);
+    return table.get(op);
   }
 
   /** A pin is acknowledged only once the service manager's fd store has its fd. */

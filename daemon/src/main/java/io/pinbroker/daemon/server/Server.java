@@ -2,6 +2,8 @@ package io.pinbroker.daemon.server;
 
 import io.pinbroker.protocol.Status;
 import io.pinbroker.unix.ErrnoException;
+import io.pinbroker.unix.Fd;
+import io.pinbroker.unix.FileOps;
 import io.pinbroker.unix.PeerCredentials;
 import io.pinbroker.unix.SeqpacketListener;
 import io.pinbroker.unix.UnixSocket;
@@ -25,15 +27,19 @@ public final class Server {
 
   private final ServerConfig config;
   private final Handlers handlers;
+  private final Handoff handoff;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
+  private volatile boolean paused;
+  private volatile boolean parked;
   private SeqpacketListener listener;
   private Thread acceptor;
 
   @Inject
-  Server(ServerConfig config, Handlers handlers) {
+  Server(ServerConfig config, Handlers handlers, Handoff handoff) {
     this.config = config;
     this.handlers = handlers;
+    this.handoff = handoff;
   }
 
   /** Starts accepting on {@code listener}, which the server now owns. */
@@ -43,7 +49,7 @@ public final class Server {
   }
 
   private void acceptLoop() {
-    while (!stopping) {
+    while (awaitAccepting()) {
       UnixSocket socket;
       try {
         socket = listener.accept();
@@ -66,8 +72,77 @@ public final class Server {
         socket.close(); // the wake-up connection of stop(), or a client just too late
         return;
       }
+      if (paused && isOwnWakeUp(socket)) {
+        socket.close();
+        continue;
+      }
       admit(socket);
     }
+  }
+
+  /** Parks while paused; false once stopping. */
+  private synchronized boolean awaitAccepting() {
+    while (paused && !stopping) {
+      parked = true;
+      notifyAll();
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    parked = false;
+    return !stopping;
+  }
+
+  private static boolean isOwnWakeUp(UnixSocket socket) {
+    try {
+      return socket.peerCredentials().pid() == ProcessHandle.current().pid();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Stops accepting, for a handoff: the listening socket stays open, and clients that connect
+   * meanwhile wait in its backlog for whoever accepts next. Returns once the acceptor is parked.
+   */
+  public void pauseAccepting() throws IOException {
+    synchronized (this) {
+      if (stopping || paused) {
+        throw new IOException("not accepting now");
+      }
+      paused = true;
+    }
+    wakeAcceptor();
+    long deadline = System.nanoTime() + 2_000_000_000L;
+    synchronized (this) {
+      while (!parked && System.nanoTime() < deadline) {
+        try {
+          wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      if (!parked) {
+        paused = false;
+        notifyAll();
+        throw new IOException("the acceptor did not pause");
+      }
+    }
+  }
+
+  /** Accepts again after {@link #pauseAccepting}. */
+  public synchronized void resumeAccepting() {
+    paused = false;
+    notifyAll();
+  }
+
+  /** A new descriptor for the listening socket, for a successor; the caller owns it. */
+  public Fd duplicateListener() throws IOException {
+    return FileOps.duplicate(listener.fd(), 3);
   }
 
   private void admit(UnixSocket socket) {
@@ -87,7 +162,7 @@ public final class Server {
       return;
     }
     Connection[] self = new Connection[1];
-    Connection c = new Connection(socket, who, handlers, () -> connections.remove(self[0]));
+    Connection c = new Connection(socket, who, handlers, handoff, () -> connections.remove(self[0]));
     self[0] = c;
     connections.add(c);
     Thread.ofPlatform().name("pinbroker-conn-" + who.pid()).daemon(true).start(c);
@@ -117,8 +192,11 @@ public final class Server {
         return;
       }
       stopping = true;
+      notifyAll();
     }
-    wakeAcceptor();
+    if (!parked) {
+      wakeAcceptor();
+    }
     try {
       acceptor.join(2000);
     } catch (InterruptedException e) {
