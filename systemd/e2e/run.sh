@@ -6,7 +6,6 @@
 # Usage (root, from anywhere):  systemd/e2e/run.sh
 # Env:   ROOTFS_CACHE=dir            cached debootstrap rootfs (default /var/tmp/pinbroker-e2e/rootfs)
 #        E2E_WORKDIR=dir             where per-run temp dirs go (default /var/tmp/pinbroker-e2e)
-#        E2E_EXPECT_PERSISTENCE=1    steps 4 and 5 check that state survives (PASS/FAIL, not PENDING)
 #        E2E_JOURNAL=1               print the container's pinbroker journal at the end
 #        E2E_JDK=dir                 JDK 25 bind-mounted at the same path (default Temurin 25)
 #        MIRROR=url                  Debian mirror for debootstrap (default: the host's apt mirror)
@@ -19,12 +18,12 @@ DIST=$REPO/daemon/target/pinbroker
 JDK=${E2E_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
 BASE=${E2E_WORKDIR:-/var/tmp/pinbroker-e2e}
 ROOTFS=${ROOTFS_CACHE:-/var/tmp/pinbroker-e2e/rootfs}
-EXPECT_PERSISTENCE=${E2E_EXPECT_PERSISTENCE:-0}
 PACKAGES=systemd,systemd-sysv,dbus,bpftool
 MAX_EXPOSURE=3.0
 WATCHDOG_LIMIT=25      # seconds from SIGSTOP to a new, active broker
-LOAD_SECONDS=8         # step 5: how long the load loops run
-KILL_AFTER=3           # step 5: SIGKILL this many seconds into the load
+LOAD_SECONDS=8         # step 5: how long the load processes run
+KILL_AFTER=4           # step 5: SIGKILL this many seconds into the load
+TAKEOVER_NAMES_SECONDS=3  # step 7: how long a load process pins names before the takeover
 
 WORK=""          # per-run temp dir: payload/, overlay upper/ and work/, merged root/, logs
 CG=pinbroker-e2e-$$
@@ -64,13 +63,9 @@ result() {
   fi
 }
 
-# pending_or_check STEP OK TEXT: PENDING until persistence exists, then a real PASS/FAIL.
-pending_or_check() {
-  if [ "$EXPECT_PERSISTENCE" = 1 ]; then
-    if [ "$2" = 1 ]; then result "$1" PASS "$3"; else result "$1" FAIL "$3"; fi
-  else
-    result "$1" PENDING "($3)"
-  fi
+# check STEP OK TEXT: PASS if OK is 1, else FAIL.
+check() {
+  if [ "$2" = 1 ]; then result "$1" PASS "$3"; else result "$1" FAIL "$3"; fi
 }
 
 # ------------------------------------------------------------------------- cleanup
@@ -262,38 +257,12 @@ prepare_root() {
   write_load_script "$WORK/payload/load.sh"
 }
 
-# A bounded loop of CLI calls, run inside the container by step 5.
+# The load processes of steps 5 and 7: systemd/e2e/Load.java on the broker's own client library,
+# run by the bind-mounted JDK as a single-file program.
 write_load_script() {
-  cat >"$1" <<'EOF'
-#!/bin/sh
-# load.sh pin|get WORKER SECONDS DIR
-#   pin: pin a fresh 4K memfd as /load-WORKER-I each round; "TIME NAME" per acknowledged pin
-#        goes to DIR/WORKER.ack, per refused or failed one to DIR/WORKER.nack
-#   get: get /load-anchor each round; one line per success (DIR/WORKER.ok) or failure (.err)
-set -u
-mode=$1 worker=$2 secs=$3 dir=$4
-pb=/opt/pinbroker/bin/pinbroker
-end=$(( $(date +%s) + secs ))
-i=0
-while [ "$(date +%s)" -lt "$end" ]; do
-  i=$((i + 1))
-  case $mode in
-    pin)
-      name=/load-$worker-$i
-      if $pb --timeout 5 pin --memfd 4K "$name" 2>>"$dir/$worker.log"; then
-        echo "$(date +%s%3N) $name" >>"$dir/$worker.ack"
-      else
-        echo "$(date +%s%3N) $name" >>"$dir/$worker.nack"
-      fi ;;
-    get)
-      if $pb --timeout 5 get /load-anchor >/dev/null 2>>"$dir/$worker.log"; then
-        date +%s%3N >>"$dir/$worker.ok"
-      else
-        date +%s%3N >>"$dir/$worker.err"
-      fi ;;
-  esac
-done
-EOF
+  cp "$REPO/systemd/e2e/Load.java" "$(dirname "$1")/Load.java"
+  printf '%s\n' '#!/bin/sh' '# load.sh pin|get WORKER SECONDS DIR [NAME]: see Load.java' \
+    "exec $JDK/bin/java --enable-native-access=ALL-UNNAMED -cp '/opt/pinbroker/lib/*' /e2e/Load.java \"\$@\"" >"$1"
   chmod 0755 "$1"
 }
 
@@ -445,9 +414,16 @@ step3_pin() {
   fi
 }
 
+# identities: stat --json of the pinned objects: owner, mode, generation, times, dev:ino, map id.
+identities() {
+  local n
+  for n in /m /mem /pipe; do pb stat --json "$n" 2>&1; done
+}
+
 step4_restart() {
-  local before after pid0 pid1 content n m failures same=0
+  local before after ids0 ids1 pid0 pid1 content n m failures
   before=$(snapshot)
+  ids0=$(identities)
   n=$(grep -c . <<<"$before")
   pid0=$(prop pinbroker.service MainPID)
   failures=$(journal | grep -c "Failed with result")
@@ -463,29 +439,32 @@ step4_restart() {
   fi
   pid1=$(prop pinbroker.service MainPID)
   after=$(snapshot)
+  ids1=$(identities)
   m=$(grep -c . <<<"$after")
   content=$(read_mem 2>/dev/null)
   note "restart: pid $pid0 -> $pid1; names before $n, after $m; /mem holds '${content}'"
   diff <(lines "$before") <(lines "$after") | indent
-  [ "$before" = "$after" ] && [ "$content" = hello ] && same=1
-  if [ "$same" = 1 ]; then
-    pending_or_check 4 1 "state unchanged across systemctl restart: $n names, /mem still 'hello'"
+  diff <(lines "$ids0") <(lines "$ids1") | indent
+  note "$(grep '"path":"/m"' <<<"$ids1" | grep -o '"id":[0-9]*' | head -n1) and /mem dev:ino $(grep '"path":"/mem"' <<<"$ids1" | grep -o '"dev":"[0-9]*","ino":"[0-9]*"')"
+  journal | grep -E 'restored [0-9]+ names' | tail -n 1 | indent
+  if [ "$before" = "$after" ] && [ "$ids0" = "$ids1" ] && [ "$content" = hello ]; then
+    check 4 1 "systemctl restart: $n names, owners, modes, generations, times, map id and memfd dev:ino unchanged; /mem still 'hello'"
   else
-    pending_or_check 4 0 "state is not persisted yet: before $n names, after $m"
+    check 4 0 "state changed across systemctl restart: before $n names, after $m"
   fi
 }
 
 step5_kill_under_load() {
-  local pid0 nr0 t_kill w acked before_kill present lost gets_ok gets_err back=0 elapsed
+  local pid0 nr0 t_kill w acked before_kill present lost gets back=0 elapsed
   local dir=$WORK/payload/load
   pid0=$(prop pinbroker.service MainPID)
   nr0=$(prop pinbroker.service NRestarts)
   pb pin --memfd 4K /load-anchor >/dev/null 2>&1 || note "pin /load-anchor failed"
   for w in w1 w2 w3; do
-    CT_TIMEOUT=$((LOAD_SECONDS + 30)) ct /e2e/load.sh pin "$w" "$LOAD_SECONDS" /e2e/load &
+    CT_TIMEOUT=$((LOAD_SECONDS + 40)) ct /e2e/load.sh pin "$w" "$LOAD_SECONDS" /e2e/load >/dev/null 2>"$dir/$w.err" &
     BG_PIDS+=($!)
   done
-  CT_TIMEOUT=$((LOAD_SECONDS + 30)) ct /e2e/load.sh get g1 "$LOAD_SECONDS" /e2e/load &
+  CT_TIMEOUT=$((LOAD_SECONDS + 40)) ct /e2e/load.sh get g1 "$LOAD_SECONDS" /e2e/load /load-anchor >"$dir/g1.out" 2>"$dir/g1.err" &
   BG_PIDS+=($!)
   sleep "$KILL_AFTER"
   t_kill=$(now)
@@ -498,20 +477,21 @@ step5_kill_under_load() {
   before_kill=$(cat "$dir"/w*.ack 2>/dev/null | awk -v k="$t_kill" '$1 < k' | wc -l)
   present=$(pb ls / 2>/dev/null | sort | comm -12 - <(cat "$dir"/w*.ack 2>/dev/null | awk '{ sub("^/", "", $2); print $2 }' | sort) | wc -l)
   lost=$((acked - present))
-  gets_ok=$(cat "$dir"/g1.ok 2>/dev/null | wc -l)
-  gets_err=$(cat "$dir"/g1.err 2>/dev/null | wc -l)
-  note "load: 3 pin loops + 1 get loop for ${LOAD_SECONDS} s, SIGKILL at ${KILL_AFTER} s"
-  note "pins acknowledged $acked ($before_kill before the kill), refused or failed $(cat "$dir"/w*.nack 2>/dev/null | wc -l); gets ok $gets_ok, failed $gets_err"
+  gets=$(cat "$dir/g1.out" 2>/dev/null)
+  note "load: 3 pinning processes + 1 getting process for ${LOAD_SECONDS} s, SIGKILL at ${KILL_AFTER} s"
+  note "pins acknowledged $acked ($before_kill before the kill), unacknowledged $(cat "$dir"/w*.nack 2>/dev/null | wc -l); getter: ${gets:-no summary}"
   if [ "$back" = 1 ]; then
     note "broker back after SIGKILL in $elapsed s: pid $pid0 -> $(prop pinbroker.service MainPID), NRestarts $nr0 -> $(prop pinbroker.service NRestarts)"
   else
     result 5 FAIL "pinbroker.service did not come back within 15 s of SIGKILL ($(prop pinbroker.service ActiveState)/$(prop pinbroker.service SubState))"
     return
   fi
-  if [ "$acked" -gt 0 ] && [ "$lost" = 0 ]; then
-    pending_or_check 5 1 "no acknowledged pin lost: $acked acknowledged, $present present; back after SIGKILL in $elapsed s"
+  journal | grep -E 'restored [0-9]+ names' | tail -n 1 | indent
+  if [ "$before_kill" -gt 0 ] && [ "$lost" = 0 ]; then
+    check 5 1 "SIGKILL under load: acknowledged $acked, present $present, lost $lost; back in $elapsed s"
   else
-    pending_or_check 5 0 "state is not persisted yet: $acked pins acknowledged, $present present, $lost lost; the restart itself passed: back in $elapsed s"
+    cat "$dir"/*.err 2>/dev/null | tail -n 20 | indent
+    check 5 0 "SIGKILL under load: acknowledged $acked ($before_kill before the kill), present $present, lost $lost"
   fi
 }
 
@@ -539,9 +519,67 @@ step6_watchdog() {
   fi
 }
 
-step7_takeover() {
-  result 7 PENDING "(takeover: not implemented yet)"
+# Step 7: a broker started by hand in the container (no systemd around it) is taken over by a
+# second one, pinbrokerd --takeover, while a client process keeps getting a name.
+TK=/run/e2e-takeover
+tk() { ct env PINBROKER_SOCKET=$TK/pb.sock /opt/pinbroker/bin/pinbroker "$@"; }
+tk_daemon() {  # tk_daemon LOG ARGS...: start pinbrokerd in its own session; prints its pid
+  local log=$1
+  shift
+  ct sh -c 'log=$1; shift; setsid "$@" >"$log" 2>&1 </dev/null & echo $!' sh "$log" \
+    /opt/pinbroker/bin/pinbrokerd --socket $TK/pb.sock "$@"
 }
+tk_identities() {
+  local n
+  tk ls -l / | awk '{ $8 = $9 = $10 = ""; print }' | tr -s ' '
+  for n in /m /mem; do tk stat --json "$n" 2>&1; done
+}
+gone() { ! ct test -d "/proc/$1"; }
+
+step7_takeover() {
+  ERRORS=0
+  local old new before after names gets out dir=$WORK/payload/load
+  ct mkdir -p $TK
+  old=$(tk_daemon $TK/old.log)
+  if ! wait_for 30 tk ls / >/dev/null 2>&1; then
+    ct cat $TK/old.log | indent
+    result 7 FAIL "the hand-started broker did not come up"
+    return
+  fi
+  ok "map create /m" tk map create --type hash --key-size 4 --value-size 4 --max-entries 8 /m
+  ok "pin --memfd 4K /mem" tk pin --memfd 4K --mode 0640 /mem
+  ok "write 'hello' to /mem" ct env PINBROKER_SOCKET=$TK/pb.sock /opt/pinbroker/bin/pinbroker exec --fd s=/mem -- sh -c 'printf hello >&3'
+  ct env PINBROKER_SOCKET=$TK/pb.sock /e2e/load.sh pin tk "$TAKEOVER_NAMES_SECONDS" /e2e/load >/dev/null 2>&1
+  names=$(tk ls / | wc -l)
+  before=$(tk_identities)
+  CT_TIMEOUT=60 ct env PINBROKER_SOCKET=$TK/pb.sock /e2e/load.sh get tg 8 /e2e/load /mem >"$dir/tg.out" 2>&1 &
+  BG_PIDS+=($!)
+  sleep 2
+  new=$(tk_daemon $TK/new.log --takeover)
+  if ! wait_for 30 gone "$old"; then
+    ct cat $TK/new.log | indent
+    result 7 FAIL "the old broker (pid $old) did not exit after the takeover"
+    ct kill "$old" "$new"
+    return
+  fi
+  after=$(tk_identities)
+  for w in "${BG_PIDS[@]}"; do wait "$w" 2>/dev/null; done
+  BG_PIDS=()
+  gets=$(cat "$dir/tg.out" 2>/dev/null)
+  [ "$(read_tk_mem)" = hello ] || bad "/mem does not hold 'hello' after the takeover"
+  ct grep -h -E 'handing over|handed over|took over' $TK/old.log $TK/new.log | indent
+  note "getter during the takeover: ${gets:-no summary}"
+  diff <(lines "$before") <(lines "$after") | indent
+  [ "$before" = "$after" ] || bad "the tree or an object's identity changed"
+  grep -q ' enoent=0 ' <<<"$gets" || bad "the getter did not finish with enoent=0"
+  ct kill "$new"
+  if [ "$ERRORS" = 0 ]; then
+    result 7 PASS "takeover by hand: $names names (fds in batches of 253) moved from pid $old to $new; owners, modes, generations, map id, memfd dev:ino unchanged; getter: $gets"
+  else
+    result 7 FAIL "$ERRORS takeover checks failed"
+  fi
+}
+read_tk_mem() { ct env PINBROKER_SOCKET=$TK/pb.sock /opt/pinbroker/bin/pinbroker exec --ro --fd s=/mem -- sh -c 'head -c 5 <&3'; }
 
 # ------------------------------------------------------------------------- main
 main() {

@@ -95,9 +95,9 @@ class BadInputTest {
             null),
         status("unknown opcode", new Request.Stat("/"), Status.ENOSYS),
         // Known opcodes without a handler yet: refused, the connection stays.
-        status("TAKEOVER_BEGIN not served", new Request.TakeoverBegin(), Status.ENOSYS),
-        status("TAKEOVER_FDS not served", new Request.TakeoverFds(0), Status.ENOSYS),
-        status("TAKEOVER_DONE not served", new Request.TakeoverDone(), Status.ENOSYS),
+        withFds("TAKEOVER_BEGIN with an fd attached", new Request.TakeoverBegin(), 1, 1, Status.EBADF),
+        status("TAKEOVER_FDS before TAKEOVER_BEGIN", new Request.TakeoverFds(0), Status.EINVAL),
+        status("TAKEOVER_DONE before TAKEOVER_BEGIN", new Request.TakeoverDone(), Status.EINVAL),
         withFds("PIN without an fd", new Request.Pin("/p", 0600, -1, 0, 0), 0, 0, Status.EBADF),
         withFds("STAT with two fds", new Request.Stat("/"), 2, 2, Status.EBADF),
         withFds("fd_count says 1, none attached", new Request.Stat("/"), 1, 0, Status.EBADF),
