@@ -1,8 +1,9 @@
 // A client process for the e2e load steps, run as a single-file source program with the
 // broker's own jars on the class path:
-//   java -cp '/opt/pinbroker/lib/*' Load.java pin WORKER SECONDS DIR
-//       pins fresh 4 KiB memfds as /load-WORKER-1, -2, ...; each acknowledged pin is a line
-//       "MILLIS NAME" in DIR/WORKER.ack, each one that failed or went unanswered is in .nack
+//   java -cp '/opt/pinbroker/lib/*' Load.java pin WORKER SECONDS DIR [MAX]
+//       pins fresh 4 KiB memfds as /load-WORKER-1, -2, ... (at most MAX); each acknowledged pin
+//       is a line "MILLIS NAME" in DIR/WORKER.ack, each one that failed or went unanswered is in
+//       DIR/WORKER.nack
 //   java -cp '/opt/pinbroker/lib/*' Load.java get WORKER SECONDS DIR NAME
 //       gets NAME over and over; prints "gets=N enoent=E errors=X reconnects=R" at the end
 // A connection the broker drops (it was killed, or handed over) is replaced by a new one.
@@ -31,7 +32,7 @@ public final class Load {
     Load load = new Load();
     load.client = connect(end);
     if (args[0].equals("pin")) {
-      load.pins(worker, end, dir);
+      load.pins(worker, end, dir, args.length > 4 ? Integer.parseInt(args[4]) : Integer.MAX_VALUE);
     } else {
       load.gets(args[4], end);
     }
@@ -56,10 +57,10 @@ public final class Load {
     client = connect(end);
   }
 
-  private void pins(String worker, long end, Path dir) throws Exception {
+  private void pins(String worker, long end, Path dir, int max) throws Exception {
     try (PrintWriter ack = writer(dir.resolve(worker + ".ack"));
         PrintWriter nack = writer(dir.resolve(worker + ".nack"))) {
-      for (int i = 1; System.currentTimeMillis() < end; i++) {
+      for (int i = 1; i <= max && System.currentTimeMillis() < end; i++) {
         String name = "/load-" + worker + "-" + i;
         try (Fd fd = FileOps.memfd("load", 4096, 0)) {
           client.pin(name, fd.value(), PinOptions.DEFAULT);

@@ -23,7 +23,7 @@ MAX_EXPOSURE=3.0
 WATCHDOG_LIMIT=25      # seconds from SIGSTOP to a new, active broker
 LOAD_SECONDS=8         # step 5: how long the load processes run
 KILL_AFTER=4           # step 5: SIGKILL this many seconds into the load
-TAKEOVER_NAMES_SECONDS=3  # step 7: how long a load process pins names before the takeover
+TAKEOVER_NAMES=1000    # step 7: names pinned before the takeover (about four batches of 253)
 
 WORK=""          # per-run temp dir: payload/, overlay upper/ and work/, merged root/, logs
 CG=pinbroker-e2e-$$
@@ -496,8 +496,8 @@ step5_kill_under_load() {
 }
 
 step6_watchdog() {
-  local pid0 nr0 nr1 t elapsed wd watchdog_mentioned=0
-  pb ls / >/dev/null 2>&1
+  local pid0 nr0 nr1 t elapsed wd watchdog_mentioned=0 names0 names1
+  names0=$(pb ls / 2>/dev/null | wc -l)
   pid0=$(prop pinbroker.service MainPID)
   nr0=$(prop pinbroker.service NRestarts)
   wd=$(prop pinbroker.service WatchdogUSec)
@@ -512,10 +512,11 @@ step6_watchdog() {
   journal | grep -q 'Watchdog timeout' && watchdog_mentioned=1
   [ "$(prop pinbroker.service Result)" = watchdog ] && watchdog_mentioned=1
   journal | grep -E 'Watchdog timeout|Killing process|Main process exited|Scheduled restart' | tail -n 4 | indent
-  if [ "$nr1" -gt "$nr0" ] && [ "$watchdog_mentioned" = 1 ] && pb ls / >/dev/null 2>&1; then
-    result 6 PASS "SIGSTOP'd broker killed by the watchdog (WatchdogSec=$wd) and restarted in $elapsed s: pid $pid0 -> $(prop pinbroker.service MainPID), NRestarts $nr0 -> $nr1"
+  names1=$(pb ls / 2>/dev/null | wc -l)
+  if [ "$nr1" -gt "$nr0" ] && [ "$watchdog_mentioned" = 1 ] && [ "$names1" = "$names0" ]; then
+    result 6 PASS "SIGSTOP'd broker killed by the watchdog (WatchdogSec=$wd) and restarted in $elapsed s with its $names1 names: pid $pid0 -> $(prop pinbroker.service MainPID), NRestarts $nr0 -> $nr1"
   else
-    result 6 FAIL "restarted in $elapsed s, but NRestarts $nr0 -> $nr1, watchdog in journal/Result: $watchdog_mentioned"
+    result 6 FAIL "restarted in $elapsed s, but NRestarts $nr0 -> $nr1, watchdog in journal/Result: $watchdog_mentioned, names $names0 -> $names1"
   fi
 }
 
@@ -526,7 +527,8 @@ tk() { ct env PINBROKER_SOCKET=$TK/pb.sock /opt/pinbroker/bin/pinbroker "$@"; }
 tk_daemon() {  # tk_daemon LOG ARGS...: start pinbrokerd in its own session; prints its pid
   local log=$1
   shift
-  ct sh -c 'log=$1; shift; setsid "$@" >"$log" 2>&1 </dev/null & echo $!' sh "$log" \
+  # as the unit's LimitNOFILE= does: a broker needs an fd per object, and a successor as many
+  ct sh -c 'log=$1; shift; ulimit -n 20000; setsid "$@" >"$log" 2>&1 </dev/null & echo $!' sh "$log" \
     /opt/pinbroker/bin/pinbrokerd --socket $TK/pb.sock "$@"
 }
 tk_identities() {
@@ -549,17 +551,17 @@ step7_takeover() {
   ok "map create /m" tk map create --type hash --key-size 4 --value-size 4 --max-entries 8 /m
   ok "pin --memfd 4K /mem" tk pin --memfd 4K --mode 0640 /mem
   ok "write 'hello' to /mem" ct env PINBROKER_SOCKET=$TK/pb.sock /opt/pinbroker/bin/pinbroker exec --fd s=/mem -- sh -c 'printf hello >&3'
-  ct env PINBROKER_SOCKET=$TK/pb.sock /e2e/load.sh pin tk "$TAKEOVER_NAMES_SECONDS" /e2e/load >/dev/null 2>&1
+  ct env PINBROKER_SOCKET=$TK/pb.sock /e2e/load.sh pin tk 30 /e2e/load "$TAKEOVER_NAMES" >/dev/null 2>&1
   names=$(tk ls / | wc -l)
   before=$(tk_identities)
   CT_TIMEOUT=60 ct env PINBROKER_SOCKET=$TK/pb.sock /e2e/load.sh get tg 8 /e2e/load /mem >"$dir/tg.out" 2>&1 &
   BG_PIDS+=($!)
-  sleep 2
+  sleep 3
   new=$(tk_daemon $TK/new.log --takeover)
   if ! wait_for 30 gone "$old"; then
     ct cat $TK/new.log | indent
     result 7 FAIL "the old broker (pid $old) did not exit after the takeover"
-    ct kill "$old" "$new"
+    ct sh -c 'kill "$@"' sh "$old" "$new"
     return
   fi
   after=$(tk_identities)
@@ -572,7 +574,7 @@ step7_takeover() {
   diff <(lines "$before") <(lines "$after") | indent
   [ "$before" = "$after" ] || bad "the tree or an object's identity changed"
   grep -q ' enoent=0 ' <<<"$gets" || bad "the getter did not finish with enoent=0"
-  ct kill "$new"
+  ct sh -c 'kill "$1"' sh "$new"
   if [ "$ERRORS" = 0 ]; then
     result 7 PASS "takeover by hand: $names names (fds in batches of 253) moved from pid $old to $new; owners, modes, generations, map id, memfd dev:ino unchanged; getter: $gets"
   else

@@ -16,7 +16,11 @@ import java.util.Set;
 
 /** Chooses and binds the listening socket. */
 final class SocketBinding {
-  private static final int BACKLOG = 128;
+  /**
+   * Clients that connect while the broker is not accepting (a handoff, a busy moment) wait here;
+   * as systemd's Backlog= default, the kernel caps it at net.core.somaxconn.
+   */
+  private static final int BACKLOG = 4096;
 
   private SocketBinding() {}
 

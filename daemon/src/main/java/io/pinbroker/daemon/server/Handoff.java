@@ -9,6 +9,7 @@ import io.pinbroker.protocol.Limits;
 import io.pinbroker.protocol.Reply;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.Status;
+import io.pinbroker.unix.ErrnoException;
 import io.pinbroker.unix.Fd;
 import io.pinbroker.unix.FileOps;
 import io.pinbroker.unix.PeerCredentials;
@@ -90,7 +91,8 @@ public final class Handoff {
         listener.close();
       }
       abandon();
-      throw new Refusal(Status.ENOSPC, "cannot prepare the handoff: " + e.getMessage());
+      Status s = e instanceof ErrnoException n && n.errno() == Status.EMFILE.code() ? Status.EMFILE : Status.ENOSPC;
+      throw new Refusal(s, "cannot prepare the handoff: " + e.getMessage());
     }
   }
 
