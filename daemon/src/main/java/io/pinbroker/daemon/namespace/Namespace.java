@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -42,6 +43,7 @@ public final class Namespace {
   private long entries;
   private ChangeLog log = ChangeLog.NONE;
   private boolean frozen;
+  private final List<Event.Listener> listeners = new CopyOnWriteArrayList<>();
 
   public Namespace(NamespaceConfig config, InstantSource clock) {
     this.config = config;
@@ -169,6 +171,7 @@ public final class Namespace {
       w.parent().mtimeNanos = t;
       log.applied(e.put(path.toString()));
       touched(path.parent(), w.parent());
+      emit(w.target() == null ? Event.Type.CREATED : Event.Type.REPLACED, path, null, e);
       if (w.target() instanceof Entry old) {
         log.released(old.objectId);
         replaced = old.object; // out of the tree now: closed once the lock is released
@@ -299,6 +302,7 @@ public final class Namespace {
       w.parent().mtimeNanos = t;
       log.applied(new Change.PutDirectory(path.toString(), d.meta()));
       touched(path.parent(), w.parent());
+      emit(Event.Type.CREATED, path, null, d);
       compactIfDue();
       return d.info();
     } finally {
@@ -350,6 +354,7 @@ public final class Namespace {
       entries--;
       log.applied(new Change.Remove(path.toString()));
       touched(path.parent(), w.parent());
+      emit(Event.Type.REMOVED, path, null, w.target());
       if (w.target() instanceof Entry e) {
         log.released(e.objectId);
         removed = e.object;
@@ -405,6 +410,7 @@ public final class Namespace {
       if (mode == RenameMode.EXCHANGE) {
         touched(from, dst.target());
       }
+      emit(mode == RenameMode.EXCHANGE ? Event.Type.EXCHANGED : Event.Type.MOVED, from, to, src.target());
       if (dst.target() instanceof Entry old && mode != RenameMode.EXCHANGE) {
         log.released(old.objectId);
       }
@@ -481,6 +487,7 @@ public final class Namespace {
       w.target().mode = mode;
       w.target().ctimeNanos = now();
       touched(path, w.target());
+      emit(Event.Type.ATTRS, path, null, w.target());
       compactIfDue();
       return w.target().info();
     } finally {
@@ -503,10 +510,45 @@ public final class Namespace {
       }
       w.target().ctimeNanos = now();
       touched(path, w.target());
+      emit(Event.Type.ATTRS, path, null, w.target());
       compactIfDue();
       return w.target().info();
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  // ---- watching ----
+
+  /** Adds a listener for every event from now on; see {@link Event.Listener}. */
+  public void listen(Event.Listener listener) {
+    listeners.add(listener);
+  }
+
+  public void unlisten(Event.Listener listener) {
+    listeners.remove(listener);
+  }
+
+  /**
+   * Whether {@code who} may learn of {@code path}: it may search every directory above it, as
+   * for a lookup. Call it from a listener (under the lock) or on its own.
+   */
+  public boolean mayKnowOf(PeerCredentials who, String path) {
+    lock.readLock().lock();
+    try {
+      return visibleTo(who).test(path);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void emit(Event.Type type, PathName path, PathName to, Node node) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    Event e = new Event(type, path.toString(), to == null ? null : to.toString(), node.info());
+    for (Event.Listener l : listeners) {
+      l.accept(e);
     }
   }
 
