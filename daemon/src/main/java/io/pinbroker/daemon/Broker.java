@@ -215,6 +215,7 @@ public final class Broker {
     }
     notifier.send("STOPPING=1");
     heartbeat.stop();
+    namespace.stopping();
     server.stop(DRAIN);
     if (persistence != null) {
       namespace.persistTo(ChangeLog.NONE);

@@ -149,6 +149,36 @@ class PersistenceTest {
   }
 
   @Test
+  void timesToLiveAndEphemeralPinsSurviveARestart() throws Exception {
+    Broker first = start(1, Activation.Inherited.NOTHING);
+    PinbrokerClient owner = client(first, dir.resolve("b1.sock"));
+    try (PinbrokerClient c = client(first, dir.resolve("b1.sock"))) {
+      pinMemfd(c, "/lease", "l", PinOptions.DEFAULT.ttl(Duration.ofHours(3)));
+      pinMemfd(owner, "/eph", "e", PinOptions.DEFAULT.whileConnected());
+      pinMemfd(c, "/short", "s", PinOptions.DEFAULT.ttl(Duration.ofMinutes(30)));
+    }
+    List<Change> before = tree(first);
+    Map<String, Fd> kept = manager.inheritStore();
+    first.stop(); // closes the owner's connection: the ephemeral pin stays for its process
+    owner.close();
+    assertEquals(before, tree(first), "stopping removed nothing");
+
+    Broker second = start(2, new Activation.Inherited(null, kept));
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (entryPaths(tree(second)).contains("/short") && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(
+        List.of("/eph", "/lease"),
+        entryPaths(tree(second)),
+        "the second broker's clock is an hour on: /short ran out while it was down, /lease not");
+    for (String path : List.of("/eph", "/lease")) {
+      assertEquals(
+          entry(before, path), entry(tree(second), path), "the same lifetime: expiry, owner");
+    }
+  }
+
+  @Test
   void fdsNoJournalNamesAreDiscardedAndNamesWithoutTheirFdAreReported() throws Exception {
     Broker first = start(1, Activation.Inherited.NOTHING);
     try (PinbrokerClient c = client(first, dir.resolve("b1.sock"))) {
@@ -158,7 +188,7 @@ class PersistenceTest {
     List<Change> before = tree(first);
     Map<String, Fd> kept = manager.inheritStore();
     first.stop();
-    String lost = "o" + objectId(before, "/lost");
+    String lost = "o" + entry(before, "/lost").objectId();
     kept.remove(lost).close();
     manager.send("FDSTOREREMOVE=1\nFDNAME=" + lost); // as systemd drops an fd that hangs up
     kept.put("o999", FileOps.memfd("never-acknowledged", 1, 0));
@@ -247,10 +277,10 @@ class PersistenceTest {
     return copy;
   }
 
-  private static long objectId(List<Change> tree, String path) {
+  private static Change.PutEntry entry(List<Change> tree, String path) {
     for (Change c : tree) {
       if (c instanceof Change.PutEntry p && p.path().equals(path)) {
-        return p.objectId();
+        return p;
       }
     }
     throw new AssertionError(path + " not in the tree");

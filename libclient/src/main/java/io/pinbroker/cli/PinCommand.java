@@ -7,6 +7,8 @@ import io.pinbroker.unix.Fd;
 import io.pinbroker.unix.FileOps;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -24,7 +26,9 @@ import picocli.CommandLine.ParentCommand;
       "  pinbroker pin --memfd 4K --mode 0640 --group 1234 /net/stats",
       "  pinbroker pin --file /var/log/app.log /logs/app",
       "  pinbroker pin --fd 3 /pipes/in 3</some/fifo",
-      "  pinbroker pin --replace --memfd 1M /net/stats"
+      "  pinbroker pin --replace --memfd 1M /net/stats",
+      "  pinbroker pin --ttl 30s --memfd 4K /tmp/lease          # gone in 30 s, restarts included",
+      "  pinbroker pin --ephemeral --memfd 4K /run/me &          # there while this command runs"
     })
 final class PinCommand implements Callable<Integer> {
   @ParentCommand Main main;
@@ -40,6 +44,22 @@ final class PinCommand implements Callable<Integer> {
       paramLabel = "GEN",
       description = "Replace only if NAME still has this generation (compare-and-swap).")
   Long ifGeneration;
+
+  @Option(
+      names = "--ttl",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description = "Remove NAME after DURATION (500ms, 30s, 5m, 2h, 1d), broker restarts included.")
+  Duration ttl;
+
+  @Option(
+      names = "--ephemeral",
+      description = {
+        "NAME lives while this command runs: it keeps its connection open until interrupted or"
+            + " killed, and then the broker removes NAME (after a broker restart: once this"
+            + " process is gone)."
+      })
+  boolean ephemeral;
 
   @ArgGroup(multiplicity = "1")
   Source source;
@@ -70,11 +90,29 @@ final class PinCommand implements Callable<Integer> {
     } else if (replace) {
       options = options.replacing();
     }
+    if (ttl != null) {
+      options = options.ttl(ttl);
+    }
+    if (ephemeral) {
+      options = options.whileConnected();
+    }
     try (Fd owned = openSource(); PinbrokerClient client = main.connect()) {
       int fd = owned != null ? owned.value() : source.fd;
       client.pin(name, fd, options);
+      if (ephemeral) {
+        holdUntilInterrupted();
+      }
     }
     return 0;
+  }
+
+  /** Keeps the connection (and so the ephemeral name) until a signal ends the process. */
+  private void holdUntilInterrupted() throws InterruptedException {
+    if (System.console() != null) {
+      System.err.println(
+          "pinbroker: " + name + " is pinned while this runs; interrupt to remove it");
+    }
+    new CountDownLatch(1).await();
   }
 
   /** The fd to pin if this command opens it (and so must close it); null for --fd. */

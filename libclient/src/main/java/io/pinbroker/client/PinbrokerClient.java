@@ -86,7 +86,12 @@ public final class PinbrokerClient implements AutoCloseable {
   public NodeInfo pin(String path, int fd, PinOptions options) throws IOException {
     Request pin =
         new Request.Pin(
-            path, options.mode(), options.gid(), options.flags(), options.expectedGeneration());
+            path,
+            options.mode(),
+            options.gid(),
+            options.flags(),
+            options.expectedGeneration(),
+            options.ttlMillis());
     return node(call(pin, path, fd));
   }
 
@@ -97,8 +102,9 @@ public final class PinbrokerClient implements AutoCloseable {
    * does not allow.
    */
   public NodeInfo createMap(String path, MapSpec spec, PinOptions options) throws IOException {
-    if (options.replace()) {
-      throw new IllegalArgumentException("a created map never replaces an entry");
+    if (options.replace() || options.ephemeral() || options.ttl() != null) {
+      throw new IllegalArgumentException(
+          "a created map never replaces an entry, and lives until it is removed");
     }
     Request create =
         new Request.CreateMap(

@@ -50,6 +50,28 @@ public final class Liveness {
     return killProbe(pid);
   }
 
+  /**
+   * The start time of process {@code pid} (field 22 of /proc/PID/stat, in clock ticks since
+   * boot), which tells it apart from a later process given the same pid; 0 if it cannot be read.
+   */
+  public static long startTime(int pid) {
+    if (pid <= 0) {
+      return 0;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.ISO_8859_1);
+      String[] after = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+      return Long.parseLong(after[19]); // field 22; the fields after ')' start at field 3
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** Whether the process {@code pid} that started at {@code startTime} is still running. */
+  public static boolean alive(int pid, long startTime) {
+    return alive(pid) && (startTime == 0 || startTime(pid) == startTime);
+  }
+
   private static boolean killProbe(int pid) {
     MemorySegment st = Libc.state();
     int r;

@@ -53,8 +53,12 @@ public final class FrameCodec {
   private static void writeBody(Request request, WireWriter w) {
     switch (request) {
       case Hello h -> w.u16(h.minVersion()).u16(h.maxVersion()).u64(h.features());
-      case Pin p ->
-          w.string(p.path()).u32(p.mode()).u32(p.gid()).u32(p.flags()).u64(p.expectedGeneration());
+      case Pin p -> {
+        w.string(p.path()).u32(p.mode()).u32(p.gid()).u32(p.flags()).u64(p.expectedGeneration());
+        if ((p.flags() & Request.PIN_TTL) != 0) {
+          w.u64(p.ttlMillis());
+        }
+      }
       case Get g -> w.string(g.path()).u8(g.readOnly() ? 0 : 1);
       case Stat s -> w.string(s.path());
       case ListDir l -> w.string(l.path()).string(l.after()).u32(l.limit());
@@ -104,11 +108,17 @@ public final class FrameCodec {
     }
   }
 
+  /** The PIN body's fixed fields, then its time to live if PIN_TTL says one follows. */
+  private static Pin pin(String path, int mode, int gid, int flags, long generation, WireReader r)
+      throws MalformedFrameException {
+    long ttl = (flags & Request.PIN_TTL) != 0 ? r.u64("ttl_ms") : 0;
+    return new Pin(path, mode, gid, flags, generation, ttl);
+  }
+
   private static Request readRequestBody(Opcode op, WireReader r) throws MalformedFrameException {
     return switch (op) {
       case HELLO -> new Hello(r.u16("min_version"), r.u16("max_version"), r.u64("features"));
-      case PIN ->
-          new Pin(path(r), r.u32("mode"), r.u32("gid"), r.u32("flags"), r.u64("generation"));
+      case PIN -> pin(path(r), r.u32("mode"), r.u32("gid"), r.u32("flags"), r.u64("generation"), r);
       case GET -> new Get(path(r), readOnly(r.u8("access")));
       case STAT -> new Stat(path(r));
       case LIST -> new ListDir(path(r), r.string("after", MAX_STRING), r.u32("limit"));

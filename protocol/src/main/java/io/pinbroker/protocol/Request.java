@@ -20,11 +20,18 @@ public sealed interface Request {
    * Binds the one attached fd to a new name (bind semantics: EEXIST if taken).
    *
    * @param gid the entry's group, or {@link #DEFAULT_ID} for the peer's own group
-   * @param flags {@link #PIN_REPLACE} and {@link #PIN_CAS}
+   * @param flags {@link #PIN_REPLACE}, {@link #PIN_CAS}, {@link #PIN_EPHEMERAL}, {@link #PIN_TTL}
    * @param expectedGeneration with {@link #PIN_CAS}: the generation the existing entry must have
+   * @param ttlMillis with {@link #PIN_TTL}: how long the entry lives, in milliseconds (on the
+   *     wire only with that flag)
    */
-  record Pin(String path, int mode, int gid, int flags, long expectedGeneration)
+  record Pin(String path, int mode, int gid, int flags, long expectedGeneration, long ttlMillis)
       implements Request {
+    /** A pin without a time to live. */
+    public Pin(String path, int mode, int gid, int flags, long expectedGeneration) {
+      this(path, mode, gid, flags, expectedGeneration, 0);
+    }
+
     public Opcode opcode() {
       return Opcode.PIN;
     }
@@ -159,6 +166,12 @@ public sealed interface Request {
 
   /** PIN flag: replace only if the existing entry's generation equals the expected one. */
   int PIN_CAS = 2;
+
+  /** PIN flag: the entry goes when the pinning connection closes. */
+  int PIN_EPHEMERAL = 4;
+
+  /** PIN flag: a u64 time to live in milliseconds follows; the entry goes when it runs out. */
+  int PIN_TTL = 8;
 
   /** A uid or gid of all ones: "the default" in PIN, "unchanged" in CHOWN. */
   int DEFAULT_ID = -1;

@@ -16,7 +16,8 @@ public sealed interface Change {
   record PutDirectory(String path, Meta meta) implements Change {}
 
   /** An entry at {@code path} for object {@code objectId}, replacing any entry there. */
-  record PutEntry(String path, Meta meta, long objectId, Charge charge) implements Change {}
+  record PutEntry(String path, Meta meta, long objectId, Charge charge, Lifetime lifetime)
+      implements Change {}
 
   /** The node at {@code path} goes (an entry, or an empty directory). */
   record Remove(String path) implements Change {}

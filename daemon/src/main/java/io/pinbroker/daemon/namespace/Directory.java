@@ -18,6 +18,18 @@ final class Directory extends Node {
     super(meta);
   }
 
+  /** Puts {@code node} here under {@code name}; returns the node it replaces, if any. */
+  Node attach(String name, Node node) {
+    node.parent = this;
+    node.name = name;
+    return children.put(name, node);
+  }
+
+  /** Takes the node named {@code name} out; returns it, if there was one. */
+  Node detach(String name) {
+    return children.remove(name);
+  }
+
   @Override
   NodeInfo info() {
     return new NodeInfo(

@@ -1,5 +1,6 @@
 package io.pinbroker.daemon.namespace;
 
+import io.netty.util.Timeout;
 import io.pinbroker.daemon.object.HeldObject;
 import io.pinbroker.protocol.NodeInfo;
 import io.pinbroker.protocol.NodeType;
@@ -11,21 +12,36 @@ import io.pinbroker.protocol.NodeType;
 final class Entry extends Node {
   final long objectId;
   final HeldObject object;
+  final Lifetime lifetime;
+  /** The pending expiry of an entry with a time to live; null otherwise. */
+  Timeout expiry;
+  /** The connection an ephemeral entry belongs to; null for others, and after a restart. */
+  Object owner;
 
-  Entry(int uid, int gid, int mode, long generation, long nowNanos, long objectId, HeldObject object) {
+  Entry(
+      int uid,
+      int gid,
+      int mode,
+      long generation,
+      long nowNanos,
+      long objectId,
+      HeldObject object,
+      Lifetime lifetime) {
     super(uid, gid, mode, generation, nowNanos);
     this.objectId = objectId;
     this.object = object;
+    this.lifetime = lifetime;
   }
 
-  Entry(Change.Meta meta, long objectId, HeldObject object) {
+  Entry(Change.Meta meta, long objectId, HeldObject object, Lifetime lifetime) {
     super(meta);
     this.objectId = objectId;
     this.object = object;
+    this.lifetime = lifetime;
   }
 
   Change.PutEntry put(String path) {
-    return new Change.PutEntry(path, meta(), objectId, object.charge());
+    return new Change.PutEntry(path, meta(), objectId, object.charge(), lifetime);
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.pinbroker.protocol.RenameMode;
 import io.pinbroker.protocol.Reply.ListReply;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.Status;
+import io.pinbroker.unix.Liveness;
 import io.pinbroker.unix.PeerCredentials;
 import java.io.IOException;
 import java.time.InstantSource;
@@ -42,7 +43,9 @@ public final class Namespace {
   private long lastObjectId;
   private long entries;
   private ChangeLog log = ChangeLog.NONE;
+  private final Lifetimes lifetimes;
   private boolean frozen;
+  private boolean stopping;
   private final List<Event.Listener> listeners = new CopyOnWriteArrayList<>();
 
   public Namespace(NamespaceConfig config, InstantSource clock) {
@@ -50,6 +53,7 @@ public final class Namespace {
     this.clock = clock;
     this.root = new Directory(0, 0, config.rootMode(), nextGeneration(), now());
     this.paths = new Resolver(root, config.rootOverride());
+    this.lifetimes = new Lifetimes(clock, this::expire, this::sweepOrphans);
   }
 
   /**
@@ -102,10 +106,7 @@ public final class Namespace {
 
   // ---- operations ----
 
-  /**
-   * Binds {@code object} to {@code path}. The namespace takes ownership either way: it keeps the
-   * object (and closes a replaced one), or, on refusal, closes it.
-   */
+  /** {@link #pin(PeerCredentials, PathName, int, int, int, long, long, HeldObject)} without a TTL. */
   public NodeInfo pin(
       PeerCredentials who,
       PathName path,
@@ -115,12 +116,58 @@ public final class Namespace {
       long expectedGeneration,
       HeldObject object)
       throws Refusal {
+    return pin(who, path, mode, gid, flags, expectedGeneration, 0, object);
+  }
+
+  /**
+   * Binds {@code object} to {@code path}. The namespace takes ownership either way: it keeps the
+   * object (and closes a replaced one), or, on refusal, closes it. With PIN_EPHEMERAL the entry
+   * belongs to {@code who}'s connection (this very credentials object, captured at accept) and
+   * goes with it ({@link #ownerLeft}); with PIN_TTL it goes after {@code ttlMillis}.
+   */
+  public NodeInfo pin(
+      PeerCredentials who,
+      PathName path,
+      int mode,
+      int gid,
+      int flags,
+      long expectedGeneration,
+      long ttlMillis,
+      HeldObject object)
+      throws Refusal {
     try {
-      return bind(who, path, mode, gid, flags, expectedGeneration, object);
+      return bind(who, path, mode, gid, flags, expectedGeneration, lifetime(who, flags, ttlMillis), object);
     } catch (Refusal | RuntimeException e) {
       object.close();
       throw e;
     }
+  }
+
+  /** The longest time to live: ten years. */
+  static final long MAX_TTL_MILLIS = 10L * 366 * 24 * 3600 * 1000;
+
+  private Lifetime lifetime(PeerCredentials who, int flags, long ttlMillis) throws Refusal {
+    int known = Request.PIN_REPLACE | Request.PIN_CAS | Request.PIN_EPHEMERAL | Request.PIN_TTL;
+    if ((flags & ~known) != 0) {
+      throw new Refusal(Status.EINVAL, "unknown PIN flags " + flags);
+    }
+    if ((flags & Request.PIN_CAS) != 0 && (flags & Request.PIN_REPLACE) == 0) {
+      throw new Refusal(Status.EINVAL, "PIN_CAS needs PIN_REPLACE");
+    }
+    boolean ttl = (flags & Request.PIN_TTL) != 0;
+    if (ttl && (ttlMillis <= 0 || ttlMillis > MAX_TTL_MILLIS)) {
+      throw new Refusal(
+          Status.EINVAL, "a time to live is 1 ms to 10 years, not " + Long.toUnsignedString(ttlMillis) + " ms");
+    }
+    boolean ephemeral = (flags & Request.PIN_EPHEMERAL) != 0;
+    if (!ttl && !ephemeral) {
+      return Lifetime.FOREVER;
+    }
+    return new Lifetime(
+        ttl ? clock.millis() + ttlMillis : 0,
+        ephemeral,
+        ephemeral ? who.pid() : 0,
+        ephemeral ? Liveness.startTime(who.pid()) : 0);
   }
 
   private NodeInfo bind(
@@ -130,14 +177,9 @@ public final class Namespace {
       int gid,
       int flags,
       long expectedGeneration,
+      Lifetime lifetime,
       HeldObject object)
       throws Refusal {
-    if ((flags & ~(Request.PIN_REPLACE | Request.PIN_CAS)) != 0) {
-      throw new Refusal(Status.EINVAL, "unknown PIN flags " + flags);
-    }
-    if (flags == Request.PIN_CAS) {
-      throw new Refusal(Status.EINVAL, "PIN_CAS needs PIN_REPLACE");
-    }
     int group = gid == Request.DEFAULT_ID ? who.gid() : gid;
     if (!Permissions.mayUseGroup(who, config.rootOverride(), group)) {
       throw new Refusal(Status.EPERM, "not a member of group " + Integer.toUnsignedString(group));
@@ -166,13 +208,16 @@ public final class Namespace {
         entries++;
       }
       long t = now();
-      Entry e = new Entry(who.uid(), group, bits, nextGeneration(), t, id, object);
-      w.parent().children.put(w.name(), e);
+      Entry e = new Entry(who.uid(), group, bits, nextGeneration(), t, id, object, lifetime);
+      e.owner = lifetime.ephemeral() ? who : null;
+      w.parent().attach(w.name(), e);
+      lifetimes.track(e);
       w.parent().mtimeNanos = t;
       log.applied(e.put(path.toString()));
       touched(path.parent(), w.parent());
       emit(w.target() == null ? Event.Type.CREATED : Event.Type.REPLACED, path, null, e);
       if (w.target() instanceof Entry old) {
+        lifetimes.untrack(old);
         log.released(old.objectId);
         replaced = old.object; // out of the tree now: closed once the lock is released
       }
@@ -298,7 +343,7 @@ public final class Namespace {
       entries++;
       long t = now();
       Directory d = new Directory(who.uid(), who.gid(), bits, nextGeneration(), t);
-      w.parent().children.put(w.name(), d);
+      w.parent().attach(w.name(), d);
       w.parent().mtimeNanos = t;
       log.applied(new Change.PutDirectory(path.toString(), d.meta()));
       touched(path.parent(), w.parent());
@@ -349,13 +394,14 @@ public final class Namespace {
           throw new Refusal(Status.EBUSY, "the program is in " + where + "; force to remove");
         }
       }
-      w.parent().children.remove(w.name());
+      w.parent().detach(w.name());
       w.parent().mtimeNanos = now();
       entries--;
       log.applied(new Change.Remove(path.toString()));
       touched(path.parent(), w.parent());
       emit(Event.Type.REMOVED, path, null, w.target());
       if (w.target() instanceof Entry e) {
+        lifetimes.untrack(e);
         log.released(e.objectId);
         removed = e.object;
       }
@@ -412,6 +458,7 @@ public final class Namespace {
       }
       emit(mode == RenameMode.EXCHANGE ? Event.Type.EXCHANGED : Event.Type.MOVED, from, to, src.target());
       if (dst.target() instanceof Entry old && mode != RenameMode.EXCHANGE) {
+        lifetimes.untrack(old);
         log.released(old.objectId);
       }
       compactIfDue();
@@ -438,8 +485,8 @@ public final class Namespace {
       }
       entries--;
     }
-    src.parent().children.remove(src.name());
-    dst.parent().children.put(dst.name(), src.target());
+    src.parent().detach(src.name());
+    dst.parent().attach(dst.name(), src.target());
     touch(src, dst);
     return old instanceof Entry e ? e.object : null;
   }
@@ -454,8 +501,8 @@ public final class Namespace {
     }
     checkMovable(who, src, dst);
     checkMovable(who, dst, src);
-    src.parent().children.put(src.name(), dst.target());
-    dst.parent().children.put(dst.name(), src.target());
+    src.parent().attach(src.name(), dst.target());
+    dst.parent().attach(dst.name(), src.target());
     touch(src, dst);
     dst.target().ctimeNanos = src.parent().mtimeNanos;
     return null;
@@ -516,6 +563,101 @@ public final class Namespace {
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  // ---- entries that go by themselves ----
+
+  /** An entry's time ran out: it goes, as by UNLINK, with an EXPIRED event. */
+  private void expire(Entry e) {
+    HeldObject gone;
+    lock.writeLock().lock();
+    try {
+      gone = expireLocked(e);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    if (gone != null) {
+      gone.close();
+    }
+  }
+
+  /** Removes an entry that went by itself; returns its object, to close outside the lock. */
+  private HeldObject expireLocked(Entry e) {
+    if (!e.attached()) {
+      return null; // unlinked or replaced meanwhile
+    }
+    if (frozen) {
+      lifetimes.retry(e); // the tree is being handed over as it is
+      return null;
+    }
+    PathName path = e.pathName();
+    Directory parent = e.parent;
+    parent.detach(e.name);
+    parent.mtimeNanos = now();
+    entries--;
+    lifetimes.untrack(e);
+    log.applied(new Change.Remove(path.toString()));
+    touched(path.parent(), parent);
+    emit(Event.Type.EXPIRED, path, null, e);
+    log.released(e.objectId);
+    compactIfDue();
+    return e.object;
+  }
+
+  /**
+   * The broker is stopping: the connections it closes from now on take no ephemeral entry with
+   * them; those are followed by their owner process, as after the restart to come.
+   */
+  public void stopping() {
+    lock.writeLock().lock();
+    try {
+      stopping = true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * The connection {@code owner} (its credentials object) closed: its ephemeral entries go. While
+   * the tree is frozen for a handoff, or the broker stops, they stay, followed by their owner
+   * process instead.
+   */
+  public void ownerLeft(Object owner) {
+    List<HeldObject> gone = new ArrayList<>();
+    lock.writeLock().lock();
+    try {
+      for (Entry e : lifetimes.ownedBy(owner)) {
+        if (frozen || stopping) {
+          lifetimes.orphan(e);
+        } else {
+          HeldObject o = expireLocked(e);
+          if (o != null) {
+            gone.add(o);
+          }
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+    gone.forEach(HeldObject::close);
+  }
+
+  /** Ephemeral entries restored without their connection go when their owner process has. */
+  private void sweepOrphans() {
+    List<HeldObject> gone = new ArrayList<>();
+    lock.writeLock().lock();
+    try {
+      for (Entry e : lifetimes.deadOrphans()) {
+        HeldObject o = expireLocked(e);
+        if (o != null) {
+          gone.add(o);
+        }
+      }
+      lifetimes.sweepAgainIfNeeded();
+    } finally {
+      lock.writeLock().unlock();
+    }
+    gone.forEach(HeldObject::close);
   }
 
   // ---- watching ----
@@ -663,6 +805,7 @@ public final class Namespace {
     lock.writeLock().lock();
     try {
       Replay.Result r = new Replay(root, objects).run(changes);
+      Trees.forEachEntry(root, "", (path, e) -> lifetimes.track(e));
       entries = r.names();
       lastGeneration = Math.max(lastGeneration, r.lastGeneration());
       lastObjectId = Math.max(lastObjectId, r.lastObjectId());

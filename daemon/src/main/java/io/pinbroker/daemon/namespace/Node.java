@@ -1,9 +1,17 @@
 package io.pinbroker.daemon.namespace;
 
 import io.pinbroker.protocol.NodeInfo;
+import io.pinbroker.protocol.PathName;
+import java.util.ArrayList;
+import java.util.List;
 
-/** A directory or an entry. Mutable only under the namespace's write lock. */
+/**
+ * A directory or an entry, which knows where it is (its parent and name; none for the root or a
+ * node out of the tree). Mutable only under the namespace's write lock.
+ */
 abstract sealed class Node permits Directory, Entry {
+  Directory parent;
+  String name;
   int uid;
   int gid;
   int mode;
@@ -36,6 +44,20 @@ abstract sealed class Node permits Directory, Entry {
     generation = m.generation();
     ctimeNanos = m.ctimeNanos();
     mtimeNanos = m.mtimeNanos();
+  }
+
+  /** Whether the node is in the tree (the root always is). */
+  boolean attached() {
+    return parent != null && parent.children.get(name) == this;
+  }
+
+  /** The node's path, from its parents' names. */
+  PathName pathName() {
+    List<String> names = new ArrayList<>();
+    for (Node n = this; n.parent != null; n = n.parent) {
+      names.add(n.name);
+    }
+    return new PathName(names.reversed());
   }
 
   Attrs attrs() {

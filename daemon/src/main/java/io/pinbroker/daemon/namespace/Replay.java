@@ -68,7 +68,7 @@ public final class Replay {
         seen(p.meta());
         lastObjectId = Math.max(lastObjectId, p.objectId());
         Slot s = slot(p.path());
-        s.put(new Entry(p.meta(), p.objectId(), objects.take(p.objectId(), p.charge())));
+        s.put(new Entry(p.meta(), p.objectId(), objects.take(p.objectId(), p.charge()), p.lifetime()));
       }
       case Change.Remove r -> release(existing(r.path()).remove());
       case Change.Move m -> {
@@ -80,8 +80,8 @@ public final class Replay {
         Slot a = existing(w.a());
         Slot b = existing(w.b());
         Node na = a.get();
-        a.parent.children.put(a.name, b.get());
-        b.parent.children.put(b.name, na);
+        a.parent.attach(a.name, b.get());
+        b.parent.attach(b.name, na);
       }
       case Change.SetMeta m -> {
         seen(m.meta());
@@ -104,11 +104,11 @@ public final class Replay {
 
     /** Puts {@code node} here, closing whatever it replaces. */
     void put(Node node) {
-      release(parent.children.put(name, node));
+      release(parent.attach(name, node));
     }
 
     Node remove() {
-      return parent.children.remove(name);
+      return parent.detach(name);
     }
   }
 

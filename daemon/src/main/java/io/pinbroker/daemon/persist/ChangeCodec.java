@@ -1,6 +1,7 @@
 package io.pinbroker.daemon.persist;
 
 import io.pinbroker.daemon.namespace.Change;
+import io.pinbroker.daemon.namespace.Lifetime;
 import io.pinbroker.daemon.object.Charge;
 import io.pinbroker.protocol.Limits;
 import java.nio.BufferUnderflowException;
@@ -12,8 +13,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * The byte form of one {@link Change} in a journal record (little-endian): a tag byte, then the
  * fields in declaration order. A path is a u16 length and UTF-8 bytes; Meta is uid u32, gid u32,
- * mode u32, generation u64, ctime u64, mtime u64; a PutEntry adds object id u64, charge uid u32
- * and charge bytes u64.
+ * mode u32, generation u64, ctime u64, mtime u64; a PutEntry adds object id u64, charge uid u32,
+ * charge bytes u64, and its lifetime: expiry u64 (epoch ms, 0 for none), ephemeral u8, owner pid
+ * u32, owner start u64.
  */
 final class ChangeCodec {
   private static final byte PUT_DIRECTORY = 1;
@@ -24,7 +26,7 @@ final class ChangeCodec {
   private static final byte SET_META = 6;
 
   /** Longest encoding: two paths of the longest length plus the fixed fields. */
-  static final int MAX_BYTES = 1 + 2 * (2 + Limits.MAX_PATH_BYTES) + 36 + 20;
+  static final int MAX_BYTES = 1 + 2 * (2 + Limits.MAX_PATH_BYTES) + 36 + 20 + 21;
 
   private ChangeCodec() {}
 
@@ -40,6 +42,9 @@ final class ChangeCodec {
         path(out, p.path());
         meta(out, p.meta());
         out.putLong(p.objectId()).putInt(p.charge().uid()).putLong(p.charge().bytes());
+        Lifetime l = p.lifetime();
+        out.putLong(l.expiresAtMillis()).put((byte) (l.ephemeral() ? 1 : 0));
+        out.putInt(l.ownerPid()).putLong(l.ownerStart());
       }
       case Change.Remove r -> {
         out.put(REMOVE);
@@ -71,7 +76,8 @@ final class ChangeCodec {
             case PUT_DIRECTORY -> new Change.PutDirectory(path(in), meta(in));
             case PUT_ENTRY ->
                 new Change.PutEntry(
-                    path(in), meta(in), in.getLong(), new Charge(in.getInt(), in.getLong()));
+                    path(in), meta(in), in.getLong(), new Charge(in.getInt(), in.getLong()),
+                    lifetime(in));
             case REMOVE -> new Change.Remove(path(in));
             case MOVE -> new Change.Move(path(in), path(in));
             case SWAP -> new Change.Swap(path(in), path(in));
@@ -108,6 +114,15 @@ final class ChangeCodec {
     } catch (CharacterCodingException e) {
       throw new JournalFormatException("path is not UTF-8");
     }
+  }
+
+  private static Lifetime lifetime(ByteBuffer in) throws JournalFormatException {
+    long expires = in.getLong();
+    byte ephemeral = in.get();
+    if (ephemeral != 0 && ephemeral != 1) {
+      throw new JournalFormatException("ephemeral flag " + ephemeral);
+    }
+    return new Lifetime(expires, ephemeral == 1, in.getInt(), in.getLong());
   }
 
   private static void meta(ByteBuffer out, Change.Meta m) {

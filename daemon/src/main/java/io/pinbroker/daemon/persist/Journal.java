@@ -20,13 +20,13 @@ import java.util.zip.CRC32C;
  * The state journal: changes appended to a memfd that the fd store holds as well. The service
  * manager holds the same file, so an append is kept the moment write(2) returns, kill -9 or not.
  *
- * <p>Layout (little-endian): the magic {@code PBJOURN1}, the epoch (u64), then records: payload
+ * <p>Layout (little-endian): the magic {@code PBJOURN2}, the epoch (u64), then records: payload
  * length (u32), CRC-32C of the payload (u32), payload (a {@link ChangeCodec} change). A reader
  * stops at the first record that is cut short or fails its checksum: the write a crash
  * interrupted, which was never acknowledged.
  */
 final class Journal implements AutoCloseable {
-  private static final byte[] MAGIC = "PBJOURN1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "PBJOURN2".getBytes(StandardCharsets.US_ASCII);
   static final int HEADER_BYTES = 16;
   private static final int RECORD_HEADER_BYTES = 8;
 

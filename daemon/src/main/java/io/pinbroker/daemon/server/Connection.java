@@ -71,6 +71,7 @@ final class Connection implements Runnable {
     } finally {
       socket.close();
       handoff.ended(this);
+      handlers.closed(who);
       onClose.run();
     }
   }

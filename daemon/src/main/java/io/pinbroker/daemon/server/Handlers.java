@@ -14,6 +14,7 @@ import io.pinbroker.protocol.Reply;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.Status;
 import io.pinbroker.unix.Fd;
+import io.pinbroker.unix.PeerCredentials;
 import java.io.IOException;
 import java.util.EnumMap;
 import java.util.Map;
@@ -27,9 +28,11 @@ final class Handlers {
   private static final Logger LOG = Logger.getLogger(Handlers.class.getName());
 
   private final Map<Opcode, Handler> table = new EnumMap<>(Opcode.class);
+  private final Namespace ns;
 
   @Inject
   Handlers(Namespace ns, MapFactory maps) {
+    this.ns = ns;
     table.put(
         Opcode.PIN,
         (who, r, fds) -> {
@@ -44,7 +47,9 @@ final class Handlers {
             throw refusal;
           }
           NodeInfo info =
-              ns.pin(who, path, p.mode(), p.gid(), p.flags(), p.expectedGeneration(), object);
+              ns.pin(
+                  who, path, p.mode(), p.gid(), p.flags(), p.expectedGeneration(), p.ttlMillis(),
+                  object);
           return durable(ns, info);
         });
     table.put(
@@ -121,6 +126,11 @@ final class Handlers {
    */
   Handler forOpcode(Opcode op) {
     return table.get(op);
+  }
+
+  /** A connection ended: its ephemeral pins go. */
+  void closed(PeerCredentials who) {
+    ns.ownerLeft(who);
   }
 
   /** A pin is acknowledged only once the service manager's fd store has its fd. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pinbroker.daemon.namespace.Change;
+import io.pinbroker.daemon.namespace.Lifetime;
 import io.pinbroker.daemon.object.Charge;
 import io.pinbroker.unix.Fd;
 import io.pinbroker.unix.FileOps;
@@ -25,8 +26,10 @@ class JournalTest {
       List.of(
           new Change.SetMeta("/", META),
           new Change.PutDirectory("/net", META),
-          new Change.PutEntry("/net/stats", META, 7, Charge.NONE),
-          new Change.PutEntry("/net/mäp", META, Long.MAX_VALUE, new Charge(-1, 1L << 40)),
+          new Change.PutEntry("/net/stats", META, 7, Charge.NONE, Lifetime.FOREVER),
+          new Change.PutEntry(
+              "/net/mäp", META, Long.MAX_VALUE, new Charge(-1, 1L << 40),
+              new Lifetime(1_800_000_000_000L, true, 4242, 987654321L)),
           new Change.Move("/net/stats", "/net/old"),
           new Change.Swap("/net/old", "/net/mäp"),
           new Change.Remove("/net/old"),

@@ -1,0 +1,131 @@
+package io.pinbroker.daemon.namespace;
+
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timer;
+import io.pinbroker.unix.Liveness;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The entries that go by themselves: those with a time to live, on a timer wheel (netty's
+ * HashedWheelTimer, started at the first one), and ephemeral ones, by owning connection, or,
+ * once that is gone across a restart, by owning process, checked every second. Called under the
+ * namespace's write lock; the callbacks it runs take that lock themselves.
+ */
+final class Lifetimes {
+  private static final long SWEEP_SECONDS = 1;
+
+  private final InstantSource clock;
+  private final Consumer<Entry> expire;
+  private final Runnable sweep;
+  private final Map<Object, Set<Entry>> byOwner = new IdentityHashMap<>();
+  private final Set<Entry> orphans = Collections.newSetFromMap(new IdentityHashMap<>());
+  private Timer timer;
+  private boolean sweepPending;
+
+  /**
+   * @param expire removes an entry whose time ran out
+   * @param sweep checks the orphans' processes (it calls {@link #deadOrphans})
+   */
+  Lifetimes(InstantSource clock, Consumer<Entry> expire, Runnable sweep) {
+    this.clock = clock;
+    this.expire = expire;
+    this.sweep = sweep;
+  }
+
+  /** Starts following an entry that just got into the tree. */
+  void track(Entry e) {
+    if (e.lifetime.expires()) {
+      schedule(e, e.lifetime.expiresAtMillis() - clock.millis());
+    }
+    if (e.lifetime.ephemeral()) {
+      if (e.owner != null) {
+        byOwner.computeIfAbsent(e.owner, o -> Collections.newSetFromMap(new IdentityHashMap<>())).add(e);
+      } else {
+        orphan(e);
+      }
+    }
+  }
+
+  /** Tries again later (the tree is frozen for a handoff). */
+  void retry(Entry e) {
+    schedule(e, TimeUnit.SECONDS.toMillis(SWEEP_SECONDS));
+  }
+
+  private void schedule(Entry e, long delayMillis) {
+    e.expiry = timer().newTimeout(t -> expire.accept(e), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops following an entry that left the tree. */
+  void untrack(Entry e) {
+    if (e.expiry != null) {
+      e.expiry.cancel();
+      e.expiry = null;
+    }
+    if (e.owner != null) {
+      Set<Entry> owned = byOwner.get(e.owner);
+      if (owned != null) {
+        owned.remove(e);
+        if (owned.isEmpty()) {
+          byOwner.remove(e.owner);
+        }
+      }
+    }
+    orphans.remove(e);
+  }
+
+  /** The ephemeral entries of a connection that closed; they are no longer followed by it. */
+  List<Entry> ownedBy(Object owner) {
+    Set<Entry> owned = byOwner.remove(owner);
+    return owned == null ? List.of() : List.copyOf(owned);
+  }
+
+  /** Follows an ephemeral entry by its owner process from now on. */
+  void orphan(Entry e) {
+    e.owner = null;
+    orphans.add(e);
+    if (!sweepPending) {
+      sweepPending = true;
+      timer().newTimeout(t -> sweep.run(), SWEEP_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Orphans whose owner process has exited; the sweep runs again while orphans are left. */
+  List<Entry> deadOrphans() {
+    sweepPending = false;
+    List<Entry> dead = new ArrayList<>();
+    for (Entry e : orphans) {
+      if (!Liveness.alive(e.lifetime.ownerPid(), e.lifetime.ownerStart())) {
+        dead.add(e);
+      }
+    }
+    return dead;
+  }
+
+  /** Schedules the next sweep if orphans are left (after the dead ones were expired). */
+  void sweepAgainIfNeeded() {
+    if (!orphans.isEmpty() && !sweepPending) {
+      sweepPending = true;
+      timer().newTimeout(t -> sweep.run(), SWEEP_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  private Timer timer() {
+    if (timer == null) {
+      timer =
+          new HashedWheelTimer(
+              r -> Thread.ofPlatform().name("pinbroker-expiry").daemon(true).unstarted(r),
+              10,
+              TimeUnit.MILLISECONDS,
+              512);
+    }
+    return timer;
+  }
+}
