@@ -27,6 +27,12 @@ public sealed interface Request {
    */
   record Pin(String path, int mode, int gid, int flags, long expectedGeneration, long ttlMillis)
       implements Request {
+    public Pin {
+      if ((flags & PIN_TTL) == 0 && ttlMillis != 0) {
+        throw new IllegalArgumentException("a time to live goes with PIN_TTL");
+      }
+    }
+
     /** A pin without a time to live. */
     public Pin(String path, int mode, int gid, int flags, long expectedGeneration) {
       this(path, mode, gid, flags, expectedGeneration, 0);

@@ -76,6 +76,10 @@ class FrameCodecTest {
                     Request.PIN_REPLACE | Request.PIN_CAS,
                     -2L))),
         Arguments.of("pin-plain", new RequestFrame(2, 1, new Pin("/x", 0600, 4242, 0, 0L))),
+        Arguments.of(
+            "pin-ttl-ephemeral",
+            new RequestFrame(
+                9, 1, new Pin("/lease", 0600, 0, Request.PIN_TTL | Request.PIN_EPHEMERAL, 0, 30_000))),
         Arguments.of("get-ro", new RequestFrame(3, 0, new Get("/ro", true))),
         Arguments.of("get-rw", new RequestFrame(4, 0, new Get("/rw", false))),
         Arguments.of("stat", new RequestFrame(5, 0, new Stat("/dir/\u00e9t\u00e9/\u20ac"))),
