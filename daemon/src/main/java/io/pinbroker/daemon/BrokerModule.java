@@ -4,8 +4,10 @@ import dagger.Module;
 import dagger.Provides;
 import io.pinbroker.daemon.namespace.Namespace;
 import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.object.BpfStore;
 import io.pinbroker.daemon.object.MapPolicy;
 import io.pinbroker.daemon.server.ServerConfig;
+import java.io.IOException;
 import java.time.InstantSource;
 import javax.inject.Singleton;
 
@@ -27,6 +29,17 @@ final class BrokerModule {
   @Provides
   static MapPolicy mapPolicy(BrokerConfig config) {
     return config.maps();
+  }
+
+  @Provides
+  @Singleton
+  static BpfStore bpfStore(BrokerConfig config) {
+    try {
+      return BpfStore.open(config.bpfStore());
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot keep BPF objects in " + config.bpfStore() + ": " + e.getMessage(), e);
+    }
   }
 
   @Provides

@@ -3,6 +3,7 @@ package io.pinbroker.daemon;
 import io.pinbroker.cli.OctalMode;
 import io.pinbroker.client.SocketLocation;
 import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.object.BpfStore;
 import io.pinbroker.daemon.object.MapPolicy;
 import io.pinbroker.daemon.server.ServerConfig;
 import io.pinbroker.unix.Bpf;
@@ -147,6 +148,18 @@ public final class Main implements Callable<Integer> {
   long fdStoreMax;
 
   @Option(
+      names = "--bpf-store",
+      paramLabel = "DIR",
+      defaultValue = BpfStore.AUTO,
+      description = {
+        "Keep BPF maps, programs and links pinned in DIR on a bpffs instead of holding an fd for"
+            + " each, so that names are not bounded by the fd limit (default: ${DEFAULT-VALUE}:"
+            + " /sys/fs/bpf/pinbroker if /sys/fs/bpf is a bpffs; 'off' holds fds). A DIR not on"
+            + " a bpffs gets one mounted, in the broker's own mount namespace."
+      })
+  String bpfStore;
+
+  @Option(
       names = "--takeover",
       description = {
         "Take over from the broker running on the socket: its listening socket, every name and"
@@ -169,7 +182,13 @@ public final class Main implements Callable<Integer> {
     Settings settings = settings();
     SdDaemonLogging.install(settings.logLevel());
     long fdLimit = FileOps.raiseFdLimit();
-    Broker broker = Broker.create(settings.config());
+    Broker broker;
+    try {
+      broker = Broker.create(settings.config());
+    } catch (IllegalStateException e) {
+      LOG.severe("cannot start: " + e.getMessage());
+      return 1;
+    }
     ReloadOnHangup hangup = reloadOnHangup(broker);
     Path path;
     try {
@@ -238,7 +257,8 @@ public final class Main implements Callable<Integer> {
         new NamespaceConfig(rootMode, umask, rootOverride, maxNames),
         new ServerConfig(maxConnections),
         new MapPolicy(mapTypeNumbers(), maxMapBytes, mapQuota),
-        fdStoreMax);
+        fdStoreMax,
+        bpfStore);
   }
 
   private Set<Integer> mapTypeNumbers() {

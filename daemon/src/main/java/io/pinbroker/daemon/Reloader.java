@@ -85,6 +85,7 @@ final class Reloader {
         next.server().maxConnections(),
         String::valueOf);
     restartOnly("fd-store-max", running.fdStoreMax(), next.fdStoreMax(), String::valueOf);
+    restartOnly("bpf-store", running.bpfStore(), next.bpfStore(), String::valueOf);
 
     NamespaceConfig ns = running.namespace();
     NamespaceConfig newNs = next.namespace();
@@ -108,7 +109,7 @@ final class Reloader {
     running =
         new BrokerConfig(
             running.socket(), running.socketMode(), applied, running.server(), newMp,
-            running.fdStoreMax());
+            running.fdStoreMax(), running.bpfStore());
     LOG.info("reloaded: " + (changed.isEmpty() ? "nothing changed" : String.join(", ", changed)));
   }
 

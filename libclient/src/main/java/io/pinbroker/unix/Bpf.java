@@ -183,6 +183,24 @@ public final class Bpf {
     return BpfProgs.rawTracepointLink(progFd, tracepoint);
   }
 
+  /**
+   * mount(2) of a new bpffs instance on {@code dir}, private to the owner (mode 0700). Needs
+   * CAP_SYS_ADMIN. The mount lives in this process's mount namespace.
+   */
+  public static void mountFs(String dir) throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment st = Libc.state();
+      int r =
+          (int)
+              Libc.MOUNT.invokeExact(
+                  st, a.allocateFrom("bpf"), a.allocateFrom(dir), a.allocateFrom("bpf"), 0L,
+                  a.allocateFrom("mode=0700"));
+      FileOps.check(r, st, "mount bpf on " + dir);
+    } catch (Throwable t) {
+      throw UnixSocket.asIo(t);
+    }
+  }
+
   /** BPF_OBJ_PIN: makes {@code fd}'s object live on as {@code bpffsPath} in a mounted bpffs. */
   public static void pin(int fd, String bpffsPath) throws IOException {
     try (Arena a = Arena.ofConfined()) {

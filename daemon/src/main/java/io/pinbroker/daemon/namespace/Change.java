@@ -15,8 +15,13 @@ public sealed interface Change {
   /** An empty directory at {@code path}, whose parent exists. */
   record PutDirectory(String path, Meta meta) implements Change {}
 
-  /** An entry at {@code path} for object {@code objectId}, replacing any entry there. */
-  record PutEntry(String path, Meta meta, long objectId, Charge charge, Lifetime lifetime)
+  /**
+   * An entry at {@code path} for object {@code objectId}, replacing any entry there. The object
+   * is kept by its fd (in the fd store as {@code o<objectId>}), or, if {@code pin} is not empty,
+   * by that bpffs pin.
+   */
+  record PutEntry(
+      String path, Meta meta, long objectId, Charge charge, Lifetime lifetime, String pin)
       implements Change {}
 
   /** The node at {@code path} goes (an entry, or an empty directory). */

@@ -41,7 +41,8 @@ final class Entry extends Node {
   }
 
   Change.PutEntry put(String path) {
-    return new Change.PutEntry(path, meta(), objectId, object.charge(), lifetime);
+    String pin = object.pinned() ? object.pin() : "";
+    return new Change.PutEntry(path, meta(), objectId, object.charge(), lifetime, pin);
   }
 
   @Override

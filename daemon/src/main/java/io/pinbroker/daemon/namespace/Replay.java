@@ -1,6 +1,5 @@
 package io.pinbroker.daemon.namespace;
 
-import io.pinbroker.daemon.object.Charge;
 import io.pinbroker.daemon.object.HeldObject;
 import io.pinbroker.protocol.PathName;
 import io.pinbroker.protocol.PathSyntaxException;
@@ -19,8 +18,8 @@ public final class Replay {
 
   /** Where replayed entries get their objects. */
   public interface Objects {
-    /** The object with this id, now owned by the tree; null if its fd did not come back. */
-    HeldObject take(long objectId, Charge charge);
+    /** The object an entry names, now owned by the tree; null if it did not come back. */
+    HeldObject take(Change.PutEntry entry);
   }
 
   /**
@@ -68,7 +67,7 @@ public final class Replay {
         seen(p.meta());
         lastObjectId = Math.max(lastObjectId, p.objectId());
         Slot s = slot(p.path());
-        s.put(new Entry(p.meta(), p.objectId(), objects.take(p.objectId(), p.charge()), p.lifetime()));
+        s.put(new Entry(p.meta(), p.objectId(), objects.take(p), p.lifetime()));
       }
       case Change.Remove r -> release(existing(r.path()).remove());
       case Change.Move m -> {

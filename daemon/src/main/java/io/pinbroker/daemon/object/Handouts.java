@@ -34,6 +34,9 @@ public final class Handouts {
   /** The fd for the reply; the caller owns it. Call while the entry cannot be closed. */
   public static Issued issue(HeldObject object, boolean readOnly) throws Refusal {
     try {
+      if (object.pinned()) {
+        return fromPin(object, readOnly);
+      }
       return switch (object.kind()) {
         // the kernel ignores access for programs and links: nothing to narrow or exceed
         case BPF_PROG, BPF_LINK -> byId(object);
@@ -91,6 +94,19 @@ public final class Handouts {
       }
       return shared(object);
     }
+  }
+
+  /**
+   * A BPF object kept by its pin: BPF_OBJ_GET opens a new description, read-only for a map when
+   * asked (the kernel then refuses updates); programs and links ignore read-only.
+   */
+  private static Issued fromPin(HeldObject object, boolean readOnly) throws IOException, Refusal {
+    if (object.kind() == ObjectKind.BPF_MAP) {
+      int access = access(object, readOnly);
+      int flags = access == FileOps.O_RDONLY ? Bpf.F_RDONLY : access == FileOps.O_WRONLY ? Bpf.F_WRONLY : 0;
+      return new Issued(object.open(flags), Handout.REOPENED);
+    }
+    return new Issued(object.open(0), Handout.ADVISORY);
   }
 
   /** Programs and links: a new fd by id; the kernel ignores read-only for them. */

@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * An fd the broker holds for an entry, with what it learned of it at pin time. The broker never
- * changes the held description's flags or offset. Exactly one entry owns a HeldObject; closing it
- * closes the fd, once.
+ * An object the broker holds for an entry, with what it learned of it at pin time: by an fd, or,
+ * for a BPF object in a {@link BpfStore}, by a pin in the broker's bpffs (no fd while idle). The
+ * broker never changes a held description's flags or offset. Exactly one entry owns a
+ * HeldObject; closing it closes the fd or removes the pin, once.
  */
 public final class HeldObject implements AutoCloseable {
   private final Fd fd;
+  private final String pin;
   private final FdType fdType;
   private final int accessMode;
   private final FileStat stat;
@@ -32,6 +34,7 @@ public final class HeldObject implements AutoCloseable {
 
   private HeldObject(
       Fd fd,
+      String pin,
       FdType fdType,
       int accessMode,
       FileStat stat,
@@ -39,6 +42,7 @@ public final class HeldObject implements AutoCloseable {
       Charge charge,
       Runnable onClose) {
     this.fd = fd;
+    this.pin = pin;
     this.fdType = fdType;
     this.accessMode = accessMode;
     this.stat = stat;
@@ -69,7 +73,8 @@ public final class HeldObject implements AutoCloseable {
       FileStat stat = FileOps.stat(fd.value());
       FdType type = classify(fd.value(), stat);
       Identity identity = Identity.of(fd.value(), type, stat);
-      return new HeldObject(fd, type, flags & FileOps.O_ACCMODE, stat, identity, charge, onClose);
+      return new HeldObject(
+          fd, null, type, flags & FileOps.O_ACCMODE, stat, identity, charge, onClose);
     } catch (IOException e) {
       throw new Refusal(Status.EBADF, "cannot inspect the fd: " + e.getMessage());
     }
@@ -96,9 +101,42 @@ public final class HeldObject implements AutoCloseable {
     }
   }
 
-  /** The held descriptor, still owned by this object. */
+  /**
+   * The same object kept by its pin at {@code path} from now on: this object's fd is closed
+   * (without giving its charge back; the pinned object carries it on).
+   */
+  HeldObject pinnedAt(String path) {
+    HeldObject pinned = new HeldObject(null, path, fdType, accessMode, stat, identity, charge, onClose);
+    if (closed.compareAndSet(false, true)) {
+      fd.close();
+    }
+    return pinned;
+  }
+
+  /** Whether a bpffs pin, not an fd, keeps the object. */
+  public boolean pinned() {
+    return pin != null;
+  }
+
+  /** The bpffs path that keeps the object; null if an fd does. */
+  public String pin() {
+    return pin;
+  }
+
+  /** The held descriptor, still owned by this object; only for an object kept by its fd. */
   public int fd() {
+    if (fd == null) {
+      throw new IllegalStateException("kept by its pin " + pin + ", not by an fd");
+    }
     return fd.value();
+  }
+
+  /**
+   * A new fd for the object: from its pin (BPF_OBJ_GET with {@code bpfFileFlags}), or a duplicate
+   * of the held fd. The caller owns it.
+   */
+  public Fd open(int bpfFileFlags) throws IOException {
+    return pin != null ? Bpf.get(pin, bpfFileFlags) : FileOps.duplicate(fd.value(), 3);
   }
 
   public ObjectKind kind() {
@@ -163,8 +201,21 @@ public final class HeldObject implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      fd.close();
+      if (fd != null) {
+        fd.close();
+      } else {
+        unpin();
+      }
       onClose.run();
+    }
+  }
+
+  private void unpin() {
+    try {
+      Files.deleteIfExists(Path.of(pin));
+    } catch (IOException e) {
+      java.util.logging.Logger.getLogger(HeldObject.class.getName())
+          .warning("cannot remove the pin " + pin + ": " + e.getMessage());
     }
   }
 }

@@ -22,11 +22,13 @@ import javax.inject.Singleton;
 public final class MapFactory {
   private volatile MapPolicy policy;
   private final MemoryQuota quota;
+  private final BpfStore store;
 
   @Inject
-  MapFactory(MapPolicy policy, MemoryQuota quota) {
+  MapFactory(MapPolicy policy, MemoryQuota quota, BpfStore store) {
     this.policy = policy;
     this.quota = quota;
+    this.store = store;
   }
 
   /**
@@ -60,7 +62,7 @@ public final class MapFactory {
       fd = r.sim() ? sim(r) : real(r);
       HeldObject object = charged(fd, charge);
       fd = null;
-      return object;
+      return store.keep(object);
     } finally {
       if (fd != null) {
         fd.close();
@@ -82,6 +84,25 @@ public final class MapFactory {
       return charged(fd, charge);
     } catch (Refusal r) {
       quota.release(charge);
+      throw r;
+    }
+  }
+
+  /**
+   * {@link #restore(Fd, Charge)} for an object kept by its pin at {@code pin}: it is opened to
+   * learn what it is, then kept by the pin again. Refused if the pin is gone or not a BPF object.
+   */
+  public HeldObject restore(String pin, Charge charge) throws Refusal {
+    Fd fd;
+    try {
+      fd = Bpf.get(pin, 0);
+    } catch (IOException e) {
+      throw new Refusal(Status.ENOENT, "the pin " + pin + " is gone: " + e.getMessage());
+    }
+    try {
+      return restore(fd, charge).pinnedAt(pin);
+    } catch (Refusal r) {
+      fd.close();
       throw r;
     }
   }

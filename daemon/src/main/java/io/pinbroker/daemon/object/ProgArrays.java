@@ -4,6 +4,7 @@ import io.pinbroker.protocol.ObjectDetails;
 import io.pinbroker.protocol.ObjectKind;
 import io.pinbroker.sim.SimMap;
 import io.pinbroker.unix.Bpf;
+import io.pinbroker.unix.Fd;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,10 +22,12 @@ final class ProgArrays {
       return slots;
     }
     if (array.kind() == ObjectKind.BPF_MAP) {
-      for (int slot = 0; slot < m.maxEntries(); slot++) {
-        int id = Bpf.progArrayMember(array.fd(), slot);
-        if (id != 0) {
-          slots.add(new int[] {slot, id});
+      try (Fd fd = array.open(Bpf.F_RDONLY)) {
+        for (int slot = 0; slot < m.maxEntries(); slot++) {
+          int id = Bpf.progArrayMember(fd.value(), slot);
+          if (id != 0) {
+            slots.add(new int[] {slot, id});
+          }
         }
       }
       return slots;

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * fields in declaration order. A path is a u16 length and UTF-8 bytes; Meta is uid u32, gid u32,
  * mode u32, generation u64, ctime u64, mtime u64; a PutEntry adds object id u64, charge uid u32,
  * charge bytes u64, and its lifetime: expiry u64 (epoch ms, 0 for none), ephemeral u8, owner pid
- * u32, owner start u64.
+ * u32, owner start u64; then its bpffs pin, a path ("" for an object kept by its fd).
  */
 final class ChangeCodec {
   private static final byte PUT_DIRECTORY = 1;
@@ -26,7 +26,7 @@ final class ChangeCodec {
   private static final byte SET_META = 6;
 
   /** Longest encoding: two paths of the longest length plus the fixed fields. */
-  static final int MAX_BYTES = 1 + 2 * (2 + Limits.MAX_PATH_BYTES) + 36 + 20 + 21;
+  static final int MAX_BYTES = 1 + 3 * (2 + Limits.MAX_PATH_BYTES) + 36 + 20 + 21;
 
   private ChangeCodec() {}
 
@@ -45,6 +45,7 @@ final class ChangeCodec {
         Lifetime l = p.lifetime();
         out.putLong(l.expiresAtMillis()).put((byte) (l.ephemeral() ? 1 : 0));
         out.putInt(l.ownerPid()).putLong(l.ownerStart());
+        path(out, p.pin());
       }
       case Change.Remove r -> {
         out.put(REMOVE);
@@ -77,7 +78,7 @@ final class ChangeCodec {
             case PUT_ENTRY ->
                 new Change.PutEntry(
                     path(in), meta(in), in.getLong(), new Charge(in.getInt(), in.getLong()),
-                    lifetime(in));
+                    lifetime(in), path(in));
             case REMOVE -> new Change.Remove(path(in));
             case MOVE -> new Change.Move(path(in), path(in));
             case SWAP -> new Change.Swap(path(in), path(in));

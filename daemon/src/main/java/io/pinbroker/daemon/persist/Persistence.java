@@ -9,6 +9,8 @@ import io.pinbroker.protocol.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -32,7 +34,8 @@ public final class Persistence implements ChangeLog, AutoCloseable {
   private Journal journal;
   private long nextEpoch;
   private long rewrittenBytes;
-  private long objects;
+  /** Objects whose fd is in the store (not those kept by a bpffs pin). */
+  private Set<Long> stored = new HashSet<>();
   private boolean damaged;
 
   private final Object barrierLock = new Object();
@@ -58,7 +61,10 @@ public final class Persistence implements ChangeLog, AutoCloseable {
 
   @Override
   public void holding(long objectId, HeldObject object) throws Refusal {
-    if (objects >= maxObjects) {
+    if (object.pinned()) {
+      return; // the pin outlives the process; the journal says where it is
+    }
+    if (stored.size() >= maxObjects) {
       throw new Refusal(
           Status.ENOSPC, "the fd store holds its limit of " + maxObjects + " objects");
     }
@@ -68,7 +74,7 @@ public final class Persistence implements ChangeLog, AutoCloseable {
     } catch (IOException e) {
       throw new Refusal(Status.ENOSPC, "the fd store did not take the fd: " + e.getMessage());
     }
-    objects++;
+    stored.add(objectId);
     pushes.incrementAndGet();
   }
 
@@ -86,8 +92,9 @@ public final class Persistence implements ChangeLog, AutoCloseable {
 
   @Override
   public void released(long objectId) {
-    manager.send("FDSTOREREMOVE=1\nFDNAME=" + objectName(objectId));
-    objects--;
+    if (stored.remove(objectId)) {
+      manager.send("FDSTOREREMOVE=1\nFDNAME=" + objectName(objectId));
+    }
   }
 
   @Override
@@ -104,12 +111,12 @@ public final class Persistence implements ChangeLog, AutoCloseable {
     Journal next = null;
     try {
       next = Journal.create(nextEpoch);
-      long[] entries = new long[1];
+      Set<Long> inStore = new HashSet<>();
       Journal target = next;
       state.accept(
           change -> {
-            if (change instanceof Change.PutEntry) {
-              entries[0]++;
+            if (change instanceof Change.PutEntry p && p.pin().isEmpty()) {
+              inStore.add(p.objectId());
             }
             target.appendUnchecked(change);
           });
@@ -122,7 +129,7 @@ public final class Persistence implements ChangeLog, AutoCloseable {
       journal = next;
       next = null;
       nextEpoch++;
-      objects = entries[0];
+      stored = inStore;
       rewrittenBytes = journal.size();
       damaged = false;
     } catch (IOException | UncheckedIOException e) {

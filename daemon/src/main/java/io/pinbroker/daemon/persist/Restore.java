@@ -4,7 +4,6 @@ import io.pinbroker.daemon.namespace.Change;
 import io.pinbroker.daemon.namespace.Namespace;
 import io.pinbroker.daemon.namespace.Refusal;
 import io.pinbroker.daemon.namespace.Replay;
-import io.pinbroker.daemon.object.Charge;
 import io.pinbroker.daemon.object.HeldObject;
 import io.pinbroker.daemon.object.MapFactory;
 import io.pinbroker.daemon.systemd.Notifier;
@@ -128,15 +127,30 @@ public final class Restore {
     }
   }
 
-  /** The object an entry being replayed names, adopted again with its quota charge. */
-  private HeldObject take(long objectId, Charge charge) {
+  /**
+   * The object an entry being replayed names, held again with its quota charge: from its bpffs
+   * pin, or from the fd store. Null if it did not come back (which the replay reports if the
+   * entry is still in the tree at the end).
+   */
+  private HeldObject take(Change.PutEntry entry) {
     extendIfDue();
+    long objectId = entry.objectId();
+    if (!entry.pin().isEmpty()) {
+      try {
+        HeldObject object = maps.restore(entry.pin(), entry.charge());
+        taken.add(objectId);
+        return object;
+      } catch (Refusal r) {
+        LOG.fine("object " + objectId + ": " + r.detail());
+        return null;
+      }
+    }
     Fd fd = stored.remove(Persistence.objectName(objectId));
     if (fd == null) {
       return null;
     }
     try {
-      HeldObject object = maps.restore(fd, charge);
+      HeldObject object = maps.restore(fd, entry.charge());
       taken.add(objectId);
       return object;
     } catch (Refusal r) {
@@ -146,6 +160,7 @@ public final class Restore {
       return null;
     }
   }
+
 
   private void extendIfDue() {
     long now = System.nanoTime();

@@ -3,6 +3,7 @@ package io.pinbroker.daemon.server;
 import io.pinbroker.daemon.namespace.Namespace;
 import io.pinbroker.daemon.namespace.Refusal;
 import io.pinbroker.daemon.object.Handouts;
+import io.pinbroker.daemon.object.BpfStore;
 import io.pinbroker.daemon.object.HeldObject;
 import io.pinbroker.daemon.object.MapFactory;
 import io.pinbroker.protocol.Limits;
@@ -31,7 +32,7 @@ final class Handlers {
   private final Namespace ns;
 
   @Inject
-  Handlers(Namespace ns, MapFactory maps) {
+  Handlers(Namespace ns, MapFactory maps, BpfStore store) {
     this.ns = ns;
     table.put(
         Opcode.PIN,
@@ -41,7 +42,7 @@ final class Handlers {
           Fd fd = fds.take(0);
           HeldObject object;
           try {
-            object = HeldObject.adopt(fd);
+            object = store.keep(HeldObject.adopt(fd));
           } catch (Refusal refusal) {
             fd.close();
             throw refusal;

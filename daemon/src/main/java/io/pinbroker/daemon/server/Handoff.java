@@ -82,6 +82,7 @@ public final class Handoff {
     try {
       server.get().pauseAccepting();
       objects = namespace.objects();
+      objects.values().removeIf(HeldObject::pinned); // their pins are in the journal
       listener = server.get().duplicateListener();
       Fd journal = Snapshot.of(namespace);
       LOG.info("handing over to a successor: " + objects.size() + " objects");

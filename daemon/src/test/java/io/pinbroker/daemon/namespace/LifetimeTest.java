@@ -139,13 +139,13 @@ class LifetimeTest {
     Change.Meta meta = new Change.Meta(0, 0, 0600, 5, 1, 1);
     List<Change> journal =
         List.of(
-            new Change.PutEntry("/mine", meta, 1, Charge.NONE, new Lifetime(0, true, PID, Liveness.startTime(PID))),
-            new Change.PutEntry("/dead", meta, 2, Charge.NONE, new Lifetime(0, true, deadPid, 12345)),
-            new Change.PutEntry("/past", meta, 3, Charge.NONE, new Lifetime(1, false, 0, 0)));
+            new Change.PutEntry("/mine", meta, 1, Charge.NONE, new Lifetime(0, true, PID, Liveness.startTime(PID)), ""),
+            new Change.PutEntry("/dead", meta, 2, Charge.NONE, new Lifetime(0, true, deadPid, 12345), ""),
+            new Change.PutEntry("/past", meta, 3, Charge.NONE, new Lifetime(1, false, 0, 0), ""));
     Replay.Result r =
         ns.restore(
             journal,
-            (id, charge) -> {
+            entry -> {
               try {
                 return object();
               } catch (Exception e) {

@@ -26,10 +26,11 @@ class JournalTest {
       List.of(
           new Change.SetMeta("/", META),
           new Change.PutDirectory("/net", META),
-          new Change.PutEntry("/net/stats", META, 7, Charge.NONE, Lifetime.FOREVER),
+          new Change.PutEntry("/net/stats", META, 7, Charge.NONE, Lifetime.FOREVER, ""),
           new Change.PutEntry(
               "/net/mäp", META, Long.MAX_VALUE, new Charge(-1, 1L << 40),
-              new Lifetime(1_800_000_000_000L, true, 4242, 987654321L)),
+              new Lifetime(1_800_000_000_000L, true, 4242, 987654321L),
+              "/sys/fs/bpf/pinbroker/x-1"),
           new Change.Move("/net/stats", "/net/old"),
           new Change.Swap("/net/old", "/net/mäp"),
           new Change.Remove("/net/old"),

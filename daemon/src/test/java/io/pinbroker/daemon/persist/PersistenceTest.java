@@ -105,7 +105,7 @@ class PersistenceTest {
     try (Fd j = kept.get(journal)) {
       Namespace again =
           new Namespace(new NamespaceConfig(01777, 022, true, 1000), InstantSource.system());
-      again.restore(Journal.read(j), (id, charge) -> null);
+      again.restore(Journal.read(j), entry -> null);
       List<Change> expected = new ArrayList<>(snapshot(ns));
       expected.removeIf(c -> c instanceof Change.PutEntry);
       assertEquals(expected, snapshot(again), "the tree, less the entry whose fd was not given");

@@ -1,0 +1,153 @@
+package io.pinbroker.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pinbroker.client.Access;
+import io.pinbroker.client.MapSpec;
+import io.pinbroker.client.PinOptions;
+import io.pinbroker.client.PinbrokerClient;
+import io.pinbroker.client.ReceivedFd;
+import io.pinbroker.daemon.namespace.Change;
+import io.pinbroker.daemon.namespace.ChangeLog;
+import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.server.ServerConfig;
+import io.pinbroker.daemon.systemd.Activation;
+import io.pinbroker.protocol.Handout;
+import io.pinbroker.protocol.ObjectDetails;
+import io.pinbroker.protocol.PathName;
+import io.pinbroker.unix.Bpf;
+import io.pinbroker.unix.ErrnoException;
+import io.pinbroker.unix.Fd;
+import io.pinbroker.unix.PeerCredentials;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * BPF objects kept by pins in the broker's bpffs instead of fds: the broker's fd count does not
+ * grow with them, GET opens them from the pin (read-only enforced by the kernel), unlink removes
+ * the pin, and a restart finds them through the journal with nothing in the fd store.
+ */
+class BpfStoreTest {
+  private static final int MAPS = 300;
+  @TempDir Path dir;
+  private Path store;
+  private final RecordingNotifier manager = new RecordingNotifier();
+  private final List<Broker> brokers = new ArrayList<>();
+
+  @BeforeEach
+  void mountAStore() {
+    Capability.requireBpf("pin BPF objects in a bpffs of the broker's");
+    store = dir.resolve("bpffs");
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (Broker b : brokers) {
+      b.stop();
+      b.namespace().persistTo(ChangeLog.NONE);
+      List<Change> all = new ArrayList<>();
+      b.namespace().snapshot(all::add);
+      for (Change c : all.reversed()) {
+        if (c instanceof Change.PutEntry p) {
+          b.namespace().unlink(new PeerCredentials(1, 0, 0), PathName.parse(p.path()), true);
+        }
+      }
+    }
+    manager.closeStore();
+    if (store != null && Files.isDirectory(store)) {
+      new ProcessBuilder("umount", store.toString()).inheritIO().start().waitFor();
+    }
+  }
+
+  private Broker start(int generation, Activation.Inherited inherited) throws IOException {
+    BrokerConfig config =
+        new BrokerConfig(
+            dir.resolve("b" + generation + ".sock"), 0666,
+            new NamespaceConfig(01777, 022, true, 10_000), new ServerConfig(16), TestBroker.MAPS,
+            64, store.toString());
+    Broker b =
+        DaggerTestComponent.factory().create(config, InstantSource.system(), manager).broker();
+    brokers.add(b);
+    b.start(inherited);
+    return b;
+  }
+
+  private static PinbrokerClient client(Path socket) throws IOException {
+    return PinbrokerClient.builder().socket(socket).callTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  @Test
+  void pinnedMapsCostTheBrokerNoFdAndOpenFromTheirPins() throws Exception {
+    Broker broker = start(1, Activation.Inherited.NOTHING);
+    int before = FdCount.self();
+    List<Integer> ids = new ArrayList<>();
+    try (PinbrokerClient c = client(dir.resolve("b1.sock"))) {
+      for (int i = 0; i < MAPS; i++) {
+        try (Fd map = Bpf.createMap(Bpf.ARRAY, 4, 8, 1, 0, "m" + i)) {
+          ids.add(Bpf.mapInfo(map.value()).id());
+          c.pin("/m" + i, map.value(), PinOptions.DEFAULT.mode(0644));
+        }
+      }
+      int growth = FdCount.self() - before;
+      assertTrue(growth < 20, MAPS + " maps held grew the process's fds by " + growth);
+      assertEquals(MAPS, pins().size(), "one pin per map in the store");
+
+      try (ReceivedFd ro = c.get("/m7", Access.READ_ONLY);
+          ReceivedFd rw = c.get("/m7", Access.READ_WRITE)) {
+        assertEquals(Handout.REOPENED, ro.handout());
+        assertEquals(ids.get(7), Bpf.mapInfo(ro.fd().value()).id(), "the same kernel map");
+        byte[] value = {42, 0, 0, 0, 0, 0, 0, 0};
+        Bpf.update(rw.fd().value(), Bpf.u32(0), value, Bpf.ANY);
+        assertThrows(ErrnoException.class, () -> Bpf.update(ro.fd().value(), Bpf.u32(0), value, Bpf.ANY));
+      }
+      assertEquals(ids.get(7), ((ObjectDetails.MapDetails) c.stat("/m7").details()).id());
+      c.unlink("/m7");
+      assertEquals(MAPS - 1, pins().size(), "unlink removes the pin");
+      c.createMap("/created", new MapSpec(false, Bpf.HASH, 4, 4, 8, 0, "created"), PinOptions.DEFAULT);
+      assertEquals(MAPS, pins().size(), "a map the broker creates is pinned too");
+    }
+    assertFalse(broker.status().isEmpty());
+  }
+
+  @Test
+  void aRestartFindsPinnedObjectsThroughTheJournalAlone() throws Exception {
+    Broker first = start(1, Activation.Inherited.NOTHING);
+    int id;
+    try (PinbrokerClient c = client(dir.resolve("b1.sock"));
+        Fd map = Bpf.createMap(Bpf.HASH, 4, 4, 8, 0, "kept")) {
+      id = Bpf.mapInfo(map.value()).id();
+      c.pin("/kept", map.value(), PinOptions.DEFAULT);
+    }
+    assertEquals(List.of("journal-1"), manager.storedNames(), "no fd of a pinned map is stored");
+    Map<String, Fd> kept = manager.inheritStore();
+    first.stop();
+    Broker second = start(2, new Activation.Inherited(null, kept));
+    try (PinbrokerClient c = client(dir.resolve("b2.sock"));
+        ReceivedFd got = c.get("/kept", Access.READ_ONLY)) {
+      assertEquals(id, Bpf.mapInfo(got.fd().value()).id(), "the same kernel map after the restart");
+    }
+    assertEquals(1, pins().size());
+    assertTrue(second.status().startsWith("serving 1 names"), second.status());
+  }
+
+  /** The pins in the store (a new bpffs also shows the kernel's maps.debug and progs.debug). */
+  private List<Path> pins() throws IOException {
+    try (Stream<Path> s = Files.list(store)) {
+      return s.filter(p -> !p.getFileName().toString().endsWith(".debug")).toList();
+    }
+  }
+}
