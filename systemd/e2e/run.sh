@@ -304,6 +304,19 @@ boot_container() {
   say "[setup] container booted ($(ct systemctl --version | head -n1), $st) in $(since "$t") s"
 }
 
+# A bpffs on /sys/fs/bpf, as hosts mount one at boot (nspawn does not): the unit's ExecStartPre
+# makes /sys/fs/bpf/pinbroker there, and the broker keeps BPF objects pinned in it.
+BPFFS=0
+mount_bpffs() {
+  if ct mount -t bpf bpf /sys/fs/bpf 2>/dev/null; then
+    BPFFS=1
+    say "[setup] bpffs mounted on /sys/fs/bpf in the container"
+  else
+    say "[setup] no bpffs in the container: BPF objects will be kept by fds"
+  fi
+}
+bpf_pins() { ct sh -c 'ls /sys/fs/bpf/pinbroker 2>/dev/null | grep -vc "\.debug$"'; }
+
 # ------------------------------------------------------------------------- the scenario
 step0_static() {
   local dir=$WORK/units out exposure
@@ -406,6 +419,10 @@ step3_pin() {
     note "bpftool map show id $id: $(ct bpftool map show id "$id" | head -n1)"
   else
     bad "bpftool does not see map id '$id'"
+  fi
+  if [ "$BPFFS" = 1 ]; then
+    [ "$(bpf_pins)" = 1 ] || bad "the map is not pinned in /sys/fs/bpf/pinbroker ($(bpf_pins) pins)"
+    note "the map is kept by its pin in /sys/fs/bpf/pinbroker, not by an fd"
   fi
   if [ "$ERRORS" = 0 ]; then
     result 3 PASS "pinned a BPF array map (id $id, 0644), a memfd holding 'hello' (0640, chowned to 65534), a pipe (0600)"
@@ -594,6 +611,7 @@ main() {
   ensure_rootfs
   prepare_root
   boot_container
+  mount_bpffs
   begin; step1_socket
   begin
   if step2_activation; then

@@ -58,7 +58,6 @@ class SimMapConcurrencyTest {
         Map<String, String> r = reports.get(id);
         assertEquals("0", r.get("TORN"), "torn reads seen by child " + id);
         assertEquals("0", r.get("LOST"), "own entries missing or stale for child " + id);
-        assertTrue(Long.parseLong(r.get("OPS")) > OWN, "child " + id + " did some work");
         String[] last = r.get("FINAL").split(" ");
         assertEquals(OWN, last.length);
         for (int k = 0; k < OWN; k++) {

@@ -33,7 +33,8 @@ public final class SimMapHammer {
         Fd ro = FileOps.reopen(fd.value(), FileOps.O_RDONLY);
         SimMap map = SimMap.open(fd.value(), true);
         SimMap view = SimMap.open(ro.value(), false)) {
-      for (; it < own || System.nanoTime() < deadline; it++) {
+      // at least four rounds over its own keys, so that children contend even on a slow start
+      for (; it < 4L * own || System.nanoTime() < deadline; it++) {
         int k = (int) (it % own);
         byte[] key = Bytes.u64(id << 32 | k);
         byte[] value = Bytes.selfChecking(id << 32 | it);
