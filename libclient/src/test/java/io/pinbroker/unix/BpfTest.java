@@ -84,10 +84,22 @@ class BpfTest {
       return; // skipped before the snapshot
     }
     TreeMap<Integer, String> after = openFds();
+    // a child process's pipes (mount, umount) are closed by the JDK's reaper thread, a moment
+    // after the child exits: give it that moment
+    for (int i = 0; i < 100 && after.size() != fdsBefore.size(); i++) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      after = openFds();
+    }
+    TreeMap<Integer, String> settled = after;
     assertEquals(
         fdsBefore.size(),
-        after.size(),
-        () -> "open fds changed: before " + fdsBefore + ", after " + after);
+        settled.size(),
+        () -> "open fds changed: before " + fdsBefore + ", after " + settled);
   }
 
   @Test
