@@ -88,6 +88,7 @@ final class Libc {
   static final MethodHandle SETRLIMIT = fn("setrlimit", JAVA_INT, JAVA_INT, ADDRESS);
   static final MethodHandle PIPE2 = fn("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
   static final MethodHandle POLL = fn("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+  static final MethodHandle ISATTY = fn("isatty", JAVA_INT, JAVA_INT);
   private static final MethodHandle STRERROR =
       LINKER.downcallHandle(
           LINKER.defaultLookup().findOrThrow("strerror"),
