@@ -36,9 +36,6 @@ import picocli.CommandLine.Option;
     description = {
       "Keeps file descriptors alive under a tree of names and hands them to other processes"
           + " over a Unix SOCK_SEQPACKET socket.",
-      ""
-    },
-    footer = {
       "",
       "Every option may also be set in the --config file as NAME=VALUE, e.g. 'umask=027'.",
       "SIGHUP (systemctl reload) re-reads the --config file and applies umask, root-override,"
@@ -48,8 +45,17 @@ import picocli.CommandLine.Option;
           + SocketLocation.DEFAULT
           + ", or, if that directory cannot be created, in $XDG_RUNTIME_DIR/pinbroker/ or"
           + " $TMPDIR/pinbroker-UID/, and says where.",
-      "",
-      "Exit status: 0 after SIGTERM/SIGINT; 1 if it cannot start; 2 on a usage error."
+      ""
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:after SIGTERM or SIGINT", "1:cannot start", "2:usage error"},
+    // a footer shows in the man page only under a heading
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  pinbrokerd",
+      "  pinbrokerd --umask 027 --max-names 100000",
+      "  pinbrokerd --config /etc/pinbroker/pinbroker.properties",
+      "  pinbrokerd --socket /run/pinbroker/pinbroker.sock --takeover"
     })
 public final class Main implements Callable<Integer> {
   private static final Logger LOG = Logger.getLogger(Main.class.getName());

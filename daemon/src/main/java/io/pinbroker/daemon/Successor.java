@@ -1,5 +1,6 @@
 package io.pinbroker.daemon;
 
+import io.pinbroker.cli.Progress;
 import io.pinbroker.client.PinbrokerClient;
 import io.pinbroker.client.TakeoverPage;
 import io.pinbroker.client.TakeoverStart;
@@ -9,6 +10,7 @@ import io.pinbroker.daemon.systemd.Activation;
 import io.pinbroker.unix.Fd;
 import io.pinbroker.unix.SeqpacketListener;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -37,12 +39,17 @@ final class Successor implements AutoCloseable {
   Activation.Inherited receive() throws IOException {
     Map<String, Fd> stored = new LinkedHashMap<>();
     SeqpacketListener listener = null;
-    try {
+    // on a terminal (a takeover by hand), how many objects have arrived; quiet otherwise
+    try (Progress progress =
+        Progress.forTerminal(new PrintWriter(System.err), "takeover: %d/%d objects received")) {
+      long total;
       try (TakeoverStart start = old.takeoverBegin()) {
+        total = start.objectCount();
         stored.put(Snapshot.NAME, Fd.adopt(start.journal().release()));
         listener = SeqpacketListener.adopt(Fd.adopt(start.listener().release()));
       }
       long after = 0;
+      long received = 0;
       boolean more = true;
       while (more) {
         try (TakeoverPage page = old.takeoverFds(after)) {
@@ -51,7 +58,9 @@ final class Successor implements AutoCloseable {
             stored.put(Persistence.objectName(after), Fd.adopt(page.fds().get(i).release()));
           }
           more = page.more();
+          received += page.ids().size();
         }
+        progress.update(received, total);
       }
       return new Activation.Inherited(listener, stored);
     } catch (IOException | RuntimeException e) {

@@ -8,8 +8,12 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "chmod",
-    description = "Change the mode of a node (owner or root). MODE is octal, at most 1777.",
-    footer = {"", "Examples:", "  pinbroker chmod 0640 /net/stats", "  pinbroker chmod 1777 /shared"})
+    description = {
+      "Change the mode of a node (owner or root). MODE is octal, at most 1777.",
+      "Prints nothing on success."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {"  pinbroker chmod 0640 /net/stats", "  pinbroker chmod 1777 /shared"})
 final class ChmodCommand implements Callable<Integer> {
   @ParentCommand Main main;
 

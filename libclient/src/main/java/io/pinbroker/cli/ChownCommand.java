@@ -9,10 +9,12 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "chown",
-    description = "Change owner and/or group of a node (root only).",
+    description = {
+      "Change owner and/or group of a node (root only).",
+      "Prints nothing on success."
+    },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "",
-      "Examples:",
       "  pinbroker chown 1000 /net/stats",
       "  pinbroker chown nobody:1234 /net/stats",
       "  pinbroker chown :1234 /net/stats"

@@ -22,11 +22,12 @@ import picocli.CommandLine.Spec;
     description = {
       "Run PROG in place of this process, with pinned fds at 3, 4, ...",
       "PROG keeps this PID and finds the fds the systemd way: LISTEN_FDS, LISTEN_FDNAMES (the"
-          + " labels, ':'-separated) and LISTEN_PID."
+          + " labels, ':'-separated) and LISTEN_PID.",
+      "Prints nothing of its own: all output is PROG's. Exit status: PROG's, or 127 if it cannot"
+          + " be executed."
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "",
-      "Examples:",
       "  pinbroker exec --fd s=/net/stats -- sh -c 'cat <&3'",
       "  pinbroker exec --fd s=/net/stats -- sh -c 'printf hello >&3'",
       "  pinbroker exec --ro --fd a=/x --fd b=/y -- my-daemon --flag"

@@ -13,9 +13,11 @@ import picocli.CommandLine.ParentCommand;
     name = "export",
     description = {
       "Pin a held BPF object into bpffs (BPF_OBJ_PIN) for tools that only know bpffs.",
-      "Needs read-write access to NAME and write access to the bpffs directory."
+      "Needs read-write access to NAME and write access to the bpffs directory.",
+      "Prints nothing on success."
     },
-    footer = {"", "Example:", "  pinbroker export /net/stats /sys/fs/bpf/stats"})
+    footerHeading = "%nExample:%n",
+    footer = {"  pinbroker export /net/stats /sys/fs/bpf/stats"})
 final class ExportCommand implements Callable<Integer> {
   @ParentCommand Main main;
 

@@ -18,12 +18,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ls",
     description = "List a directory (needs r and x on it), or show one entry.",
-    footer = {"", "Examples:", "  pinbroker ls /", "  pinbroker ls -l /net", "  pinbroker ls --json /net"})
+    footerHeading = "%nExamples:%n",
+    footer = {"  pinbroker ls /", "  pinbroker ls -l /net", "  pinbroker ls --json /net"})
 final class LsCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;
 
-  @Option(names = "-l", description = "Long format: mode, owner, group, kind, size, generation, time.")
+  @Option(
+      names = {"-l", "--long"},
+      description = "Long format: mode, owner, group, kind, size or BPF details, generation, time.")
   boolean longFormat;
 
   @Option(names = "--json", description = "One JSON array of nodes.")
@@ -54,9 +57,7 @@ final class LsCommand implements Callable<Integer> {
       }
       out.println(Json.write(nodes));
     } else if (longFormat) {
-      for (DirEntry e : entries) {
-        out.println(longLine(e, names));
-      }
+      longLines(entries, names).forEach(out::println);
     } else {
       for (DirEntry e : entries) {
         out.println(e.name());
@@ -70,20 +71,40 @@ final class LsCommand implements Callable<Integer> {
     return path.endsWith("/") ? path + name : path + "/" + name;
   }
 
-  static String longLine(DirEntry e, Names names) {
-    NodeInfo n = e.info();
-    String size = n.isDirectory() ? Integer.toString(n.children()) : Long.toString(n.size());
-    String details = NodeFormat.details(n);
-    return String.format(
-        "%s %-8s %-8s %-12s %8s gen %-4d %s %s%s",
+  /**
+   * One line per entry, as ls -l has them: mode, owner, group, kind, size (children for a
+   * directory), generation, time, name and BPF details. Columns are as wide as their widest
+   * value, and at least as wide as usual values need, so that short listings line up alike.
+   */
+  static List<String> longLines(List<DirEntry> entries, Names names) {
+    List<String[]> rows = new ArrayList<>();
+    int[] widths = {0, 8, 8, 12, 8, 4};
+    for (DirEntry e : entries) {
+      NodeInfo n = e.info();
+      String details = NodeFormat.details(n);
+      String[] row = {
         NodeFormat.modeString(n),
         names.user(n.uid()),
         names.group(n.gid()),
         NodeFormat.kind(n),
-        size,
-        n.generation(),
-        NodeFormat.lsTime(n.mtimeNanos()),
-        e.name(),
-        details.isEmpty() ? "" : "  [" + details + "]");
+        n.isDirectory() ? Integer.toString(n.children()) : Long.toString(n.size()),
+        Long.toString(n.generation()),
+        NodeFormat.lsTime(n.mtimeNanos()) + " " + e.name()
+            + (details.isEmpty() ? "" : "  [" + details + "]")
+      };
+      for (int i = 0; i < widths.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+      rows.add(row);
+    }
+    List<String> lines = new ArrayList<>();
+    for (String[] r : rows) {
+      lines.add(
+          String.format(
+              "%s %-" + widths[1] + "s %-" + widths[2] + "s %-" + widths[3] + "s %" + widths[4]
+                  + "s gen %-" + widths[5] + "s %s",
+              (Object[]) r));
+    }
+    return lines;
   }
 }

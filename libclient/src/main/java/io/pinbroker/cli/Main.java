@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +21,16 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Main.Version.class,
-    description = "Pin file descriptors under names in pinbrokerd, and get them back.",
+    description = {
+      "Pin file descriptors under names in pinbrokerd, and get them back.",
+      "",
+      "The socket is --socket, else $" + SocketLocation.ENV + ", else " + SocketLocation.DEFAULT
+          + " (or the fallback the broker announced when it started).",
+      "",
+      "Commands that print something take --json for one JSON object or array on stdout; the"
+          + " others print nothing on success. Errors go to stderr. Long operations (import of a"
+          + " bpffs tree) show progress on stderr when both stdout and stderr are terminals."
+    },
     subcommands = {
       PinCommand.class,
       GetCommand.class,
@@ -40,16 +48,22 @@ import picocli.CommandLine.Option;
       ImportCommand.class,
       ExportCommand.class,
       TreeCommand.class,
-      AutoComplete.GenerateCompletion.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:success",
+      "1:refused (by the broker, the kernel or a read-only map)",
+      "2:usage error",
+      "3:cannot reach the broker"
+    },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "",
-      "The socket is --socket, else $" + SocketLocation.ENV + ", else " + SocketLocation.DEFAULT
-          + " (or the fallback the broker announced when it started).",
-      "",
-      "Exit status: 0 success; 1 refused (by the broker, the kernel or a read-only map); 2 usage"
-          + " error; 3 cannot reach the broker."
+      "  pinbroker mkdir -m 0755 /net",
+      "  pinbroker pin --memfd 4K --mode 0640 /net/stats",
+      "  pinbroker ls -l /net",
+      "  pinbroker help pin"
     })
 public final class Main {
   static final int REFUSED = 1;

@@ -12,9 +12,8 @@ import picocli.CommandLine.Command;
       MapDeleteCommand.class,
       MapDumpCommand.class
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "",
-      "Examples:",
       "  pinbroker map create --type array --key-size 4 --value-size 8 --max-entries 16 /net/counters",
       "  pinbroker map create --sim --type hash --key-size 4 --value-size 4 --max-entries 64 /net/flows",
       "  pinbroker map update /net/counters 01000000 2a00000000000000",

@@ -14,12 +14,13 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "create",
     description = {
-      "Have the broker create a map at PATH: a real BPF map (no CAP_BPF needed by you), or with",
-      "--sim a memfd-backed sim map. The broker's policy and your uid's quota apply."
+      "Have the broker create a map at PATH.",
+      "A real BPF map (no CAP_BPF needed by you), or with --sim a memfd-backed sim map. The"
+          + " broker's policy and your uid's quota apply.",
+      "Prints nothing on success."
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "",
-      "Examples:",
       "  pinbroker map create --type array --key-size 4 --value-size 8 --max-entries 16 /net/counters",
       "  pinbroker map create --sim --type prog_array --key-size 4 --value-size 4 --max-entries 8 /jmp"
     })

@@ -8,8 +8,12 @@ import picocli.CommandLine.Parameters;
 
 @Command(
     name = "delete",
-    description = "Delete KEY (hex bytes); exit 1 if it is absent.",
-    footer = {"", "Example:", "  pinbroker map delete /net/flows 0a000001"})
+    description = {
+      "Delete KEY (hex bytes); exit 1 if it is absent.",
+      "Prints nothing on success."
+    },
+    footerHeading = "%nExample:%n",
+    footer = {"  pinbroker map delete /net/flows 0a000001"})
 final class MapDeleteCommand extends MapElementCommand {
   @Parameters(index = "1", paramLabel = "KEY")
   String key;

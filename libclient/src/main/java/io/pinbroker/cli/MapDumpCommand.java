@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "dump",
     description = "Print every element as KEY: VALUE (hex bytes).",
-    footer = {"", "Examples:", "  pinbroker map dump /net/counters", "  pinbroker map dump --json /net/flows"})
+    footerHeading = "%nExamples:%n",
+    footer = {"  pinbroker map dump /net/counters", "  pinbroker map dump --json /net/flows"})
 final class MapDumpCommand extends MapElementCommand {
   @Option(names = "--json", description = "A JSON array of key/value objects.")
   boolean json;

@@ -15,12 +15,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "update",
     description = {
-      "Set KEY to VALUE (hex bytes). For a prog array, VALUE may be @NAME: the program the",
-      "broker holds under NAME."
+      "Set KEY to VALUE (hex bytes).",
+      "For a prog array, VALUE may be @NAME: the program the broker holds under NAME.",
+      "Prints nothing on success."
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "",
-      "Examples:",
       "  pinbroker map update /net/counters 01000000 2a00000000000000",
       "  pinbroker map update /jmp 00000000 @/progs/v2"
     })

@@ -11,18 +11,24 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "mkdir",
-    description = "Create a directory (needs w and x on the parent).",
-    footer = {"", "Examples:", "  pinbroker mkdir -m 0755 /net", "  pinbroker mkdir -p /a/b/c"})
+    description = {
+      "Create a directory (needs w and x on the parent).",
+      "Prints nothing on success."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {"  pinbroker mkdir -m 0755 /net", "  pinbroker mkdir -p /a/b/c"})
 final class MkdirCommand implements Callable<Integer> {
   private static final int DEFAULT_MODE = 0777;
 
   @ParentCommand Main main;
 
-  @Option(names = "-p", description = "Create missing parents; an existing directory is fine.")
+  @Option(
+      names = {"-p", "--parents"},
+      description = "Create missing parents; an existing directory is fine.")
   boolean parents;
 
   @Option(
-      names = "-m",
+      names = {"-m", "--mode"},
       paramLabel = "MODE",
       converter = OctalMode.class,
       description = "Mode, masked by the broker's umask (default: 0777).")

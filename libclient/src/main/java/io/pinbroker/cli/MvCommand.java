@@ -11,10 +11,12 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "mv",
-    description = "Rename atomically. By default an existing DST is replaced, as rename(2) does.",
+    description = {
+      "Rename atomically. By default an existing DST is replaced, as rename(2) does.",
+      "Prints nothing on success."
+    },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "",
-      "Examples:",
       "  pinbroker mv /net/new /net/stats",
       "  pinbroker mv --exchange /prog/a /prog/b",
       "  pinbroker mv --no-replace /tmp/x /net/x"

@@ -1,66 +1,45 @@
 package io.pinbroker.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.pinbroker.unix.Accounts;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
-/** Resolves uids and gids to names through /etc/passwd and /etc/group, as ls(1) shows them. */
+/**
+ * Resolves uids and gids to names as ls(1) shows them (through NSS, so not only /etc/passwd),
+ * with the number where there is no name; each id is looked up once.
+ */
 final class Names {
-  private final Map<Integer, String> users;
-  private final Map<Integer, String> groups;
+  private final Map<Integer, String> users = new HashMap<>();
+  private final Map<Integer, String> groups = new HashMap<>();
 
-  private Names(Map<Integer, String> users, Map<Integer, String> groups) {
-    this.users = users;
-    this.groups = groups;
-  }
+  private Names() {}
 
   static Names load() {
-    return new Names(read(Path.of("/etc/passwd")), read(Path.of("/etc/group")));
-  }
-
-  private static Map<Integer, String> read(Path file) {
-    Map<Integer, String> names = new HashMap<>();
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file);
-    } catch (IOException e) {
-      return names;
-    }
-    for (String line : lines) {
-      String[] f = line.split(":", -1);
-      if (f.length >= 3) {
-        try {
-          names.putIfAbsent(Integer.parseUnsignedInt(f[2]), f[0]);
-        } catch (NumberFormatException ignored) {
-          // a malformed line names nobody
-        }
-      }
-    }
-    return names;
+    return new Names();
   }
 
   String user(int uid) {
-    return users.getOrDefault(uid, Integer.toUnsignedString(uid));
+    return users.computeIfAbsent(
+        uid, u -> Accounts.userName(u).orElse(Integer.toUnsignedString(u)));
   }
 
   String group(int gid) {
-    return groups.getOrDefault(gid, Integer.toUnsignedString(gid));
+    return groups.computeIfAbsent(
+        gid, g -> Accounts.groupName(g).orElse(Integer.toUnsignedString(g)));
   }
 
   /** A uid from a number or a user name. */
   int uid(String s) throws UsageException {
-    return id(s, users, "user");
+    return id(s, Accounts.userId(s), "user");
   }
 
   /** A gid from a number or a group name. */
   int gid(String s) throws UsageException {
-    return id(s, groups, "group");
+    return id(s, Accounts.groupId(s), "group");
   }
 
-  private static int id(String s, Map<Integer, String> names, String what) throws UsageException {
+  private static int id(String s, OptionalInt named, String what) throws UsageException {
     if (s.matches("[0-9]+")) {
       try {
         return Integer.parseUnsignedInt(s);
@@ -68,11 +47,9 @@ final class Names {
         throw new UsageException(what + " id out of range: " + s);
       }
     }
-    for (Map.Entry<Integer, String> e : names.entrySet()) {
-      if (e.getValue().equals(s)) {
-        return e.getKey();
-      }
+    if (named.isEmpty()) {
+      throw new UsageException("no such " + what + ": " + s);
     }
-    throw new UsageException("no such " + what + ": " + s);
+    return named.getAsInt();
   }
 }

@@ -19,10 +19,12 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "pin",
-    description = "Bind an fd to NAME (fails with 'File exists' if NAME is taken).",
+    description = {
+      "Bind an fd to NAME (fails with 'File exists' if NAME is taken).",
+      "Prints nothing on success."
+    },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "",
-      "Examples:",
       "  pinbroker pin --memfd 4K --mode 0640 --group 1234 /net/stats",
       "  pinbroker pin --file /var/log/app.log /logs/app",
       "  pinbroker pin --fd 3 /pipes/in 3</some/fifo",

@@ -16,19 +16,21 @@ import picocli.CommandLine.ParentCommand;
     name = "prog",
     description = "Programs.",
     subcommands = {ProgCommand.Create.class},
-    footer = {"", "Example:", "  pinbroker prog create --sim /progs/v1"})
+    footerHeading = "%nExample:%n",
+    footer = {"  pinbroker prog create --sim /progs/v1"})
 final class ProgCommand {
   @ParentCommand Main main;
 
   @Command(
       name = "create",
       description = {
-        "Load the minimal program 'r0 = 0; exit' and pin it at NAME: a real one (this process",
-        "needs CAP_BPF) or, with --sim, a sealed sim-prog memfd. For demos, tests and prog arrays."
+        "Load the minimal program 'r0 = 0; exit' and pin it at NAME.",
+        "A real one (this process needs CAP_BPF) or, with --sim, a sealed sim-prog memfd. For"
+            + " demos, tests and prog arrays.",
+        "Prints nothing on success."
       },
+      footerHeading = "%nExamples:%n",
       footer = {
-        "",
-        "Examples:",
         "  pinbroker prog create /progs/v1",
         "  pinbroker prog create --sim --replace /progs/v1"
       })

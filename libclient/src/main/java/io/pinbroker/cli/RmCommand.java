@@ -9,8 +9,12 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "rm",
-    description = "Remove an entry; its fd is closed once nobody else holds it. Needs w and x on the parent (and ownership in a sticky directory).",
-    footer = {"", "Example:", "  pinbroker rm /net/old"})
+    description = {
+      "Remove an entry; its fd is closed once nobody else holds it. Needs w and x on the parent (and ownership in a sticky directory).",
+      "Prints nothing on success."
+    },
+    footerHeading = "%nExample:%n",
+    footer = {"  pinbroker rm /net/old"})
 final class RmCommand implements Callable<Integer> {
   @ParentCommand Main main;
 

@@ -8,8 +8,12 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "rmdir",
-    description = "Remove an empty directory. Needs w and x on the parent (and ownership in a sticky directory).",
-    footer = {"", "Example:", "  pinbroker rmdir /net/old"})
+    description = {
+      "Remove an empty directory. Needs w and x on the parent (and ownership in a sticky directory).",
+      "Prints nothing on success."
+    },
+    footerHeading = "%nExample:%n",
+    footer = {"  pinbroker rmdir /net/old"})
 final class RmdirCommand implements Callable<Integer> {
   @ParentCommand Main main;
 

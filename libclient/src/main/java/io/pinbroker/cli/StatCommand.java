@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "stat",
     description = "Show a node's owner, mode, generation, times and object identity.",
-    footer = {"", "Examples:", "  pinbroker stat /net/stats", "  pinbroker stat --json /net"})
+    footerHeading = "%nExamples:%n",
+    footer = {"  pinbroker stat /net/stats", "  pinbroker stat --json /net"})
 final class StatCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Every command explains itself, and bad arguments are usage errors (exit 2), not crashes. */
 class CliUsageTest {
@@ -26,19 +28,59 @@ class CliUsageTest {
     return new Outcome(exit, out.toString(), err.toString());
   }
 
+  /** Every command and subcommand by its words, e.g. "map create"; picocli's help has none. */
   static Stream<String> commands() {
-    // picocli's own help and generate-completion commands have no examples of ours
-    return Main.commandLine().getSubcommands().keySet().stream()
-        .filter(c -> !c.equals("help") && !c.equals("generate-completion"));
+    List<String> names = new ArrayList<>();
+    collect(Main.commandLine(), names);
+    return names.stream().filter(c -> !c.equals("help"));
+  }
+
+  private static void collect(CommandLine cmd, List<String> names) {
+    for (CommandLine sub : cmd.getSubcommands().values()) {
+      if (!sub.getCommandSpec().usageMessage().hidden()) {
+        names.add(sub.getCommandSpec().qualifiedName().substring("pinbroker ".length()));
+        collect(sub, names);
+      }
+    }
+  }
+
+  static Stream<String> leafCommands() {
+    return commands()
+        .filter(c -> !c.equals("generate-completion"))
+        .filter(c -> spec(c).subcommands().isEmpty());
+  }
+
+  static CommandSpec spec(String command) {
+    CommandLine cmd = Main.commandLine();
+    for (String word : command.split(" ")) {
+      cmd = cmd.getSubcommands().get(word);
+    }
+    return cmd.getCommandSpec();
   }
 
   @ParameterizedTest
   @MethodSource("commands")
   void everyCommandHasHelpWithExamples(String command) {
-    Outcome o = run(command, "--help");
+    List<String> args = new ArrayList<>(List.of(command.split(" ")));
+    args.add("--help");
+    Outcome o = run(args.toArray(String[]::new));
     assertEquals(0, o.exit(), o.err());
     assertTrue(o.out().startsWith("Usage: pinbroker " + command), o.out());
     assertTrue(o.out().contains("Example"), "examples in the help of " + command);
+    // picocli-codegen puts a footer into the man page only under a footerHeading
+    assertTrue(
+        spec(command).usageMessage().footerHeading().contains("Example"),
+        command + ": footerHeading = \"%nExamples:%n\", so that the man page has them too");
+  }
+
+  @ParameterizedTest
+  @MethodSource("leafCommands")
+  void everyCommandPrintsJsonOrSaysItPrintsNothing(String command) {
+    CommandSpec spec = spec(command);
+    String description = String.join(" ", spec.usageMessage().description());
+    assertTrue(
+        spec.findOption("--json") != null || description.contains("Prints nothing"),
+        command + " prints something without --json, or its help does not say it prints nothing");
   }
 
   @ParameterizedTest
