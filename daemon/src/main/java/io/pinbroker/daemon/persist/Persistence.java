@@ -32,7 +32,8 @@ public final class Persistence implements ChangeLog, AutoCloseable {
   private Journal journal;
   private long nextEpoch;
   private long rewrittenBytes;
-  private long objects;
+  /** Objects in the fd store. Written under the namespace's write lock; read by STATS. */
+  private volatile long objects;
   private boolean damaged;
 
   private final Object barrierLock = new Object();
@@ -49,6 +50,14 @@ public final class Persistence implements ChangeLog, AutoCloseable {
     this.maxObjects = maxObjects;
     this.minRewriteBytes = minRewriteBytes;
     this.nextEpoch = previousEpoch + 1;
+  }
+
+  /**
+   * fds this log keeps in the fd store now: the held objects, and the journal (two journals for
+   * the moment of a rewrite count as one).
+   */
+  public long storedFds() {
+    return objects + 1;
   }
 
   /** The fd store name of an object. */

@@ -29,7 +29,7 @@ final class Handlers {
   private final Map<Opcode, Handler> table = new EnumMap<>(Opcode.class);
 
   @Inject
-  Handlers(Namespace ns, MapFactory maps) {
+  Handlers(Namespace ns, MapFactory maps, StatsCollector stats) {
     table.put(
         Opcode.PIN,
         (who, r, fds) -> {
@@ -113,6 +113,8 @@ final class Handlers {
           Request.Chown c = (Request.Chown) r;
           return node(ns.chown(who, path(c.path()), c.uid(), c.gid()));
         });
+    // Anyone connected may ask: the numbers name no node.
+    table.put(Opcode.STATS, (who, r, fds) -> Response.of(new Reply.StatsReply(stats.collect())));
   }
 
   /**
