@@ -40,6 +40,7 @@ import picocli.CommandLine.Option;
       ImportCommand.class,
       ExportCommand.class,
       TreeCommand.class,
+      StatsCommand.class,
       AutoComplete.GenerateCompletion.class,
       CommandLine.HelpCommand.class
     },
