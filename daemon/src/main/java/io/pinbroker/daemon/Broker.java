@@ -8,6 +8,7 @@ import io.pinbroker.daemon.persist.Persistence;
 import io.pinbroker.daemon.persist.Restore;
 import io.pinbroker.daemon.server.Handoff;
 import io.pinbroker.daemon.server.Server;
+import io.pinbroker.daemon.server.StatsCollector;
 import io.pinbroker.daemon.systemd.Activation;
 import io.pinbroker.daemon.systemd.Heartbeat;
 import io.pinbroker.daemon.systemd.Notifier;
@@ -43,6 +44,7 @@ public final class Broker {
   private final MapFactory maps;
   private final Reloader reloader;
   private final Handoff handoff;
+  private final StatsCollector stats;
   private Path socket;
   private volatile int lostAtRestore;
   private Persistence persistence;
@@ -57,7 +59,8 @@ public final class Broker {
       Notifier notifier,
       MapFactory maps,
       Reloader reloader,
-      Handoff handoff) {
+      Handoff handoff,
+      StatsCollector stats) {
     this.config = config;
     this.server = server;
     this.namespace = namespace;
@@ -65,6 +68,7 @@ public final class Broker {
     this.maps = maps;
     this.reloader = reloader;
     this.handoff = handoff;
+    this.stats = stats;
   }
 
   /** Builds a broker for {@code config}. */
@@ -152,6 +156,9 @@ public final class Broker {
             ? Restore.run(namespace, stored, notifier, maps, slots - JOURNAL_SLOTS)
             : Restore.replayOnly(namespace, stored, maps);
     persistence = o.log();
+    if (persistence != null) {
+      stats.fdStore(persistence::storedFds, slots);
+    }
     lostAtRestore = o.lost().size();
     if (o.journal() == null) {
       LOG.info("fd store: nothing to restore; keeping the tree there from now on");
@@ -218,6 +225,7 @@ public final class Broker {
     namespace.stopping();
     server.stop(DRAIN);
     if (persistence != null) {
+      stats.noFdStore();
       namespace.persistTo(ChangeLog.NONE);
       persistence.close();
       persistence = null;

@@ -32,6 +32,23 @@ public final class Capability {
     require(Bpf.available() && isRoot(), "PINBROKER_REQUIRE_BPF", "needs bpf(2) as root to " + why);
   }
 
+  /**
+   * Whether real bpf(2) is here, for a test that does part of its work with it. Where it is
+   * missing that part is skipped with a printed reason, unless {@code PINBROKER_REQUIRE_BPF=1},
+   * which makes it a failure.
+   */
+  public static boolean optionalBpf(String why) {
+    boolean present = Bpf.available() && isRoot();
+    if (!present) {
+      String reason = "needs bpf(2) as root to " + why;
+      if ("1".equals(System.getenv("PINBROKER_REQUIRE_BPF"))) {
+        Assertions.fail(reason + ", and PINBROKER_REQUIRE_BPF=1 says it must be there");
+      }
+      System.err.println("SKIPPED (this part): " + reason);
+    }
+    return present;
+  }
+
   private static void require(boolean present, String env, String reason) {
     if (present) {
       return;

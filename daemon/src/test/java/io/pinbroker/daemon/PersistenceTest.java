@@ -18,8 +18,11 @@ import io.pinbroker.daemon.namespace.NamespaceConfig;
 import io.pinbroker.daemon.server.ServerConfig;
 import io.pinbroker.daemon.systemd.Activation;
 import io.pinbroker.protocol.NodeInfo;
+import io.pinbroker.protocol.ObjectKind;
 import io.pinbroker.protocol.PathName;
 import io.pinbroker.protocol.RenameMode;
+import io.pinbroker.protocol.Stats;
+import io.pinbroker.protocol.StatsMetric;
 import io.pinbroker.unix.Fd;
 import io.pinbroker.unix.FileOps;
 import io.pinbroker.unix.PeerCredentials;
@@ -33,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -175,6 +179,33 @@ class PersistenceTest {
     for (String path : List.of("/eph", "/lease")) {
       assertEquals(
           entry(before, path), entry(tree(second), path), "the same lifetime: expiry, owner");
+    }
+  }
+
+  @Test
+  void statsReportTheFdStoreAndTheRestoredNames() throws Exception {
+    Broker first = start(1, Activation.Inherited.NOTHING);
+    try (PinbrokerClient c = client(first, dir.resolve("b1.sock"))) {
+      c.mkdir("/d", 0755);
+      pinMemfd(c, "/d/a", "a", PinOptions.DEFAULT);
+      pinMemfd(c, "/d/b", "b", PinOptions.DEFAULT);
+      c.createMap("/d/m", MEBIBYTE_SIM_MAP, PinOptions.DEFAULT);
+      Stats s = c.stats();
+      assertEquals(
+          OptionalLong.of(3 + 1), s.value(StatsMetric.FD_STORE_USED), "3 objects, 1 journal");
+      assertEquals(OptionalLong.of(64), s.value(StatsMetric.FD_STORE_MAX));
+    }
+    Map<String, Fd> kept = manager.inheritStore();
+    first.stop();
+    Broker second = start(2, new Activation.Inherited(null, kept));
+    try (PinbrokerClient c = client(second, dir.resolve("b2.sock"))) {
+      Stats s = c.stats();
+      assertEquals(
+          List.of(1L, 2L, 1L),
+          List.of(s.names(ObjectKind.NONE), s.names(ObjectKind.FD), s.names(ObjectKind.SIM_MAP)),
+          "names by kind, counted afresh after the restore");
+      assertEquals(OptionalLong.of(3), s.value(StatsMetric.FDS_HELD));
+      assertEquals(OptionalLong.of(3 + 1), s.value(StatsMetric.FD_STORE_USED));
     }
   }
 

@@ -48,6 +48,7 @@ import picocli.CommandLine.Option;
       ImportCommand.class,
       ExportCommand.class,
       TreeCommand.class,
+      StatsCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     },

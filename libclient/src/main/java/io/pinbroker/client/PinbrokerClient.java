@@ -11,6 +11,7 @@ import io.pinbroker.protocol.Reply;
 import io.pinbroker.protocol.ReplyFrame;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.RequestFrame;
+import io.pinbroker.protocol.Stats;
 import io.pinbroker.unix.ErrnoException;
 import io.pinbroker.unix.Fd;
 import io.pinbroker.unix.PeerCredentials;
@@ -182,6 +183,16 @@ public final class PinbrokerClient implements AutoCloseable {
   /** Changes owner and group; pass {@link Request#DEFAULT_ID} to leave one as it is. */
   public NodeInfo chown(String path, int uid, int gid) throws IOException {
     return node(call(new Request.Chown(path, uid, gid), path));
+  }
+
+  /**
+   * The broker's counters, gauges and latencies now: names by kind, held and open fds, the fd
+   * limit, connections, and per operation its requests, refusals by status and latency quantiles.
+   * Any client may ask; the numbers name no node. The counts include every request this client
+   * sent before on this connection.
+   */
+  public Stats stats() throws IOException {
+    return ((Reply.StatsReply) call(new Request.GetStats(), "").reply()).stats();
   }
 
   /**

@@ -152,6 +152,21 @@ public final class FileOps {
     }
   }
 
+  /**
+   * The soft RLIMIT_NOFILE: one more than the highest fd this process may open. All ones
+   * (RLIM_INFINITY, -1 as a Java long) means no limit.
+   */
+  public static long fdLimit() throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment lim = a.allocate(16, 8);
+      MemorySegment st = Libc.state();
+      check((int) Libc.GETRLIMIT.invokeExact(st, Libc.RLIMIT_NOFILE, lim), st, "getrlimit");
+      return lim.get(JAVA_LONG, 0);
+    } catch (Throwable t) {
+      throw UnixSocket.asIo(t);
+    }
+  }
+
   /** pipe2(2) with O_CLOEXEC: {read end, write end}, both owned by the caller. */
   public static Fd[] pipe() throws IOException {
     try (Arena a = Arena.ofConfined()) {

@@ -6,6 +6,7 @@ import io.pinbroker.protocol.Reply.GetReply;
 import io.pinbroker.protocol.Reply.HelloReply;
 import io.pinbroker.protocol.Reply.ListReply;
 import io.pinbroker.protocol.Reply.NodeReply;
+import io.pinbroker.protocol.Reply.StatsReply;
 import io.pinbroker.protocol.Reply.TakeoverBeginReply;
 import io.pinbroker.protocol.Reply.TakeoverFdsReply;
 import io.pinbroker.protocol.Request.Chmod;
@@ -82,6 +83,7 @@ public final class FrameCodec {
       case TakeoverBegin t -> {}
       case TakeoverFds t -> w.u64(t.after());
       case TakeoverDone t -> {}
+      case Request.GetStats s -> {}
     }
   }
 
@@ -143,6 +145,7 @@ public final class FrameCodec {
       case TAKEOVER_BEGIN -> new TakeoverBegin();
       case TAKEOVER_FDS -> new TakeoverFds(r.u64("after"));
       case TAKEOVER_DONE -> new TakeoverDone();
+      case STATS -> new Request.GetStats();
     };
   }
 
@@ -215,6 +218,7 @@ public final class FrameCodec {
           w.u64(id);
         }
       }
+      case StatsReply s -> StatsCodec.write(s.stats(), w);
       case Done d -> {}
       case Failure f -> w.string(truncate(f.detail()));
     }
@@ -286,6 +290,7 @@ public final class FrameCodec {
       case RMDIR, UNLINK, RENAME, TAKEOVER_DONE -> new Done();
       case TAKEOVER_BEGIN -> new TakeoverBeginReply(r.u64("object_count"));
       case TAKEOVER_FDS -> takeoverFdsReply(r);
+      case STATS -> new StatsReply(StatsCodec.read(r));
     };
   }
 

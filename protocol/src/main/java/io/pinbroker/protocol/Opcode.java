@@ -16,7 +16,8 @@ public enum Opcode {
   CREATE_MAP(0x0C),
   TAKEOVER_BEGIN(0x0D),
   TAKEOVER_FDS(0x0E),
-  TAKEOVER_DONE(0x0F);
+  TAKEOVER_DONE(0x0F),
+  STATS(0x12);
 
   private static final Opcode[] BY_CODE = new Opcode[256];
 

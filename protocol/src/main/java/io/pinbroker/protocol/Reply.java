@@ -103,6 +103,9 @@ public sealed interface Reply {
     }
   }
 
+  /** Answers STATS. */
+  record StatsReply(Stats stats) implements Reply {}
+
   /** Answers RMDIR, UNLINK, RENAME and TAKEOVER_DONE. */
   record Done() implements Reply {}
 

@@ -164,6 +164,16 @@ public sealed interface Request {
     }
   }
 
+  /**
+   * Asks for the broker's counters, gauges and latencies. Any peer may ask: the numbers name no
+   * node.
+   */
+  record GetStats() implements Request {
+    public Opcode opcode() {
+      return Opcode.STATS;
+    }
+  }
+
   /** UNLINK flag: remove a program even while a held prog array refers to it. */
   int UNLINK_FORCE = 1;
 

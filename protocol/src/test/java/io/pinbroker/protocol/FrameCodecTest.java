@@ -12,6 +12,7 @@ import io.pinbroker.protocol.Reply.GetReply;
 import io.pinbroker.protocol.Reply.HelloReply;
 import io.pinbroker.protocol.Reply.ListReply;
 import io.pinbroker.protocol.Reply.NodeReply;
+import io.pinbroker.protocol.Reply.StatsReply;
 import io.pinbroker.protocol.Reply.TakeoverBeginReply;
 import io.pinbroker.protocol.Reply.TakeoverFdsReply;
 import io.pinbroker.protocol.Request.Chmod;
@@ -113,7 +114,8 @@ class FrameCodecTest {
         Arguments.of(
             "takeover-fds-unsigned",
             new RequestFrame(21, 0, new TakeoverFds(0x8000_0000_0000_0005L))),
-        Arguments.of("takeover-done", new RequestFrame(22, 0, new TakeoverDone())));
+        Arguments.of("takeover-done", new RequestFrame(22, 0, new TakeoverDone())),
+        Arguments.of("stats", new RequestFrame(23, 0, new Request.GetStats())));
   }
 
   /** {@code n} increasing ids from {@code first}, {@code step} apart. */
@@ -278,7 +280,17 @@ class FrameCodecTest {
             "done-takeover", new ReplyFrame(27, Opcode.TAKEOVER_DONE.code(), 0, new Done())),
         Arguments.of(
             "failure-takeover-eagain",
-            new ReplyFrame(28, Opcode.PIN.code(), 0, new Failure(Status.EAGAIN, "handoff"))));
+            new ReplyFrame(28, Opcode.PIN.code(), 0, new Failure(Status.EAGAIN, "handoff"))),
+        Arguments.of(
+            "stats",
+            new ReplyFrame(29, Opcode.STATS.code(), 0, new StatsReply(StatsCodecTest.FULL))),
+        Arguments.of(
+            "stats-empty",
+            new ReplyFrame(
+                30,
+                Opcode.STATS.code(),
+                0,
+                new StatsReply(new Stats(List.of(), List.of(), List.of())))));
   }
 
   private static byte[] encode(RequestFrame f) {

@@ -4,6 +4,7 @@ import io.pinbroker.daemon.object.HeldObject;
 import io.pinbroker.protocol.DirEntry;
 import io.pinbroker.protocol.FrameCodec;
 import io.pinbroker.protocol.NodeInfo;
+import io.pinbroker.protocol.ObjectKind;
 import io.pinbroker.protocol.PathName;
 import io.pinbroker.protocol.PathSyntaxException;
 import io.pinbroker.protocol.RenameMode;
@@ -41,7 +42,7 @@ public final class Namespace {
   private final Resolver paths;
   private long lastGeneration;
   private long lastObjectId;
-  private long entries;
+  private final NameCounts names = new NameCounts();
   private ChangeLog log = ChangeLog.NONE;
   private final Lifetimes lifetimes;
   private boolean frozen;
@@ -204,14 +205,15 @@ public final class Namespace {
       }
       long id = ++lastObjectId;
       log.holding(id, object);
-      if (w.target() == null) {
-        entries++;
-      }
       long t = now();
       Entry e = new Entry(who.uid(), group, bits, nextGeneration(), t, id, object, lifetime);
       e.owner = lifetime.ephemeral() ? who : null;
       w.parent().attach(w.name(), e);
       lifetimes.track(e);
+      if (w.target() != null) {
+        names.removed(w.target());
+      }
+      names.added(e);
       w.parent().mtimeNanos = t;
       log.applied(e.put(path.toString()));
       touched(path.parent(), w.parent());
@@ -248,7 +250,7 @@ public final class Namespace {
   }
 
   private void checkCapacity() throws Refusal {
-    if (entries >= config.maxNames()) {
+    if (names.total() >= config.maxNames()) {
       throw new Refusal(Status.ENOSPC, "the broker holds its limit of " + config.maxNames() + " names");
     }
   }
@@ -340,10 +342,10 @@ public final class Namespace {
       }
       paths.check(who, w, null, Operation.CREATE);
       checkCapacity();
-      entries++;
       long t = now();
       Directory d = new Directory(who.uid(), who.gid(), bits, nextGeneration(), t);
       w.parent().attach(w.name(), d);
+      names.added(d);
       w.parent().mtimeNanos = t;
       log.applied(new Change.PutDirectory(path.toString(), d.meta()));
       touched(path.parent(), w.parent());
@@ -396,7 +398,7 @@ public final class Namespace {
       }
       w.parent().detach(w.name());
       w.parent().mtimeNanos = now();
-      entries--;
+      names.removed(w.target());
       log.applied(new Change.Remove(path.toString()));
       touched(path.parent(), w.parent());
       emit(Event.Type.REMOVED, path, null, w.target());
@@ -483,7 +485,7 @@ public final class Namespace {
       if (old instanceof Directory d && !d.children.isEmpty()) {
         throw new Refusal(Status.ENOTEMPTY, "");
       }
-      entries--;
+      names.removed(old);
     }
     src.parent().detach(src.name());
     dst.parent().attach(dst.name(), src.target());
@@ -594,7 +596,7 @@ public final class Namespace {
     Directory parent = e.parent;
     parent.detach(e.name);
     parent.mtimeNanos = now();
-    entries--;
+    names.removed(e);
     lifetimes.untrack(e);
     log.applied(new Change.Remove(path.toString()));
     touched(path.parent(), parent);
@@ -806,7 +808,7 @@ public final class Namespace {
     try {
       Replay.Result r = new Replay(root, objects).run(changes);
       Trees.forEachEntry(root, "", (path, e) -> lifetimes.track(e));
-      entries = r.names();
+      names.recount(root);
       lastGeneration = Math.max(lastGeneration, r.lastGeneration());
       lastObjectId = Math.max(lastObjectId, r.lastObjectId());
       return r;
@@ -819,9 +821,27 @@ public final class Namespace {
   public long size() {
     lock.readLock().lock();
     try {
-      return entries;
+      return names.total();
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /**
+   * Names held by kind: entries by their object's kind, directories (the root excepted) under
+   * {@link ObjectKind#NONE}; every kind is present. Counted as the tree changes, not by a walk.
+   */
+  public Map<ObjectKind, Long> namesByKind() {
+    lock.readLock().lock();
+    try {
+      return names.snapshot();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The most names the namespace holds now ({@link NamespaceConfig#maxNames()}). */
+  public long maxNames() {
+    return config.maxNames();
   }
 }

@@ -9,7 +9,7 @@ import io.pinbroker.protocol.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -34,8 +34,11 @@ public final class Persistence implements ChangeLog, AutoCloseable {
   private Journal journal;
   private long nextEpoch;
   private long rewrittenBytes;
-  /** Objects whose fd is in the store (not those kept by a bpffs pin). */
-  private Set<Long> stored = new HashSet<>();
+  /**
+   * Objects whose fd is in the store (not those kept by a bpffs pin). Changed under the
+   * namespace's write lock; its size is read by STATS.
+   */
+  private volatile Set<Long> stored = ConcurrentHashMap.newKeySet();
   private boolean damaged;
 
   private final Object barrierLock = new Object();
@@ -52,6 +55,14 @@ public final class Persistence implements ChangeLog, AutoCloseable {
     this.maxObjects = maxObjects;
     this.minRewriteBytes = minRewriteBytes;
     this.nextEpoch = previousEpoch + 1;
+  }
+
+  /**
+   * fds this log keeps in the fd store now: the held objects, and the journal (two journals for
+   * the moment of a rewrite count as one).
+   */
+  public long storedFds() {
+    return stored.size() + 1;
   }
 
   /** The fd store name of an object. */
@@ -111,7 +122,7 @@ public final class Persistence implements ChangeLog, AutoCloseable {
     Journal next = null;
     try {
       next = Journal.create(nextEpoch);
-      Set<Long> inStore = new HashSet<>();
+      Set<Long> inStore = ConcurrentHashMap.newKeySet();
       Journal target = next;
       state.accept(
           change -> {

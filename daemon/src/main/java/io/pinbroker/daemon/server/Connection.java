@@ -30,19 +30,24 @@ final class Connection implements Runnable {
   private final Handlers handlers;
   private final Handoff handoff;
   private final Runnable onClose;
+  private final ServerMetrics metrics;
   private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
   private boolean greeted;
+  /** When the datagram being served was received: latency runs from here to its reply. */
+  private long receivedNanos;
 
   Connection(
       UnixSocket socket,
       PeerCredentials who,
       Handlers handlers,
       Handoff handoff,
+      ServerMetrics metrics,
       Runnable onClose) {
     this.socket = socket;
     this.who = who;
     this.handlers = handlers;
     this.handoff = handoff;
+    this.metrics = metrics;
     this.onClose = onClose;
   }
 
@@ -79,6 +84,7 @@ final class Connection implements Runnable {
   /** Serves one datagram; false when the connection must end. */
   private boolean serveOne() throws IOException {
     try (Received in = socket.receive(buffer)) {
+      receivedNanos = System.nanoTime();
       if (in.endOfStream()) {
         return false;
       }
@@ -190,6 +196,7 @@ final class Connection implements Runnable {
   /** A protocol violation: say why (best effort) and end the connection. */
   private boolean violation(String reason) {
     LOG.info("dropping client " + who + ": protocol violation: " + reason);
+    metrics.violation();
     Notice.send(socket, Status.EPROTO, reason);
     return false;
   }
@@ -198,13 +205,17 @@ final class Connection implements Runnable {
     return Response.of(new Reply.Failure(status, detail));
   }
 
-  /** Sends a reply with its fds, and closes them whether or not the send succeeds. */
+  /**
+   * Sends a reply with its fds, and closes them whether or not the send succeeds. A reply sent
+   * counts for its opcode, with its status and the time since its request arrived.
+   */
   private void send(int id, int opcode, Response response) throws IOException {
     try (response) {
       buffer.clear();
       FrameCodec.encodeReply(
           new ReplyFrame(id, opcode, response.fds().size(), response.reply()), buffer);
       socket.send(buffer, response.fdValues());
+      metrics.served(opcode, response.reply().status(), System.nanoTime() - receivedNanos);
     }
   }
 }

@@ -32,7 +32,7 @@ final class Handlers {
   private final Namespace ns;
 
   @Inject
-  Handlers(Namespace ns, MapFactory maps, BpfStore store) {
+  Handlers(Namespace ns, MapFactory maps, BpfStore store, StatsCollector stats) {
     this.ns = ns;
     table.put(
         Opcode.PIN,
@@ -119,6 +119,8 @@ final class Handlers {
           Request.Chown c = (Request.Chown) r;
           return node(ns.chown(who, path(c.path()), c.uid(), c.gid()));
         });
+    // Anyone connected may ask: the numbers name no node.
+    table.put(Opcode.STATS, (who, r, fds) -> Response.of(new Reply.StatsReply(stats.collect())));
   }
 
   /**

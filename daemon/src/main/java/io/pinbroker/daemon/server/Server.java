@@ -28,6 +28,7 @@ public final class Server {
   private final ServerConfig config;
   private final Handlers handlers;
   private final Handoff handoff;
+  private final ServerMetrics metrics;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
   private volatile boolean paused;
@@ -36,10 +37,11 @@ public final class Server {
   private Thread acceptor;
 
   @Inject
-  Server(ServerConfig config, Handlers handlers, Handoff handoff) {
+  Server(ServerConfig config, Handlers handlers, Handoff handoff, ServerMetrics metrics) {
     this.config = config;
     this.handlers = handlers;
     this.handoff = handoff;
+    this.metrics = metrics;
   }
 
   /** Starts accepting on {@code listener}, which the server now owns. */
@@ -159,12 +161,24 @@ public final class Server {
       LOG.warning("refusing " + who + ": " + why);
       Notice.send(socket, Status.ENOSPC, why);
       socket.close();
+      metrics.refused();
       return;
     }
     Connection[] self = new Connection[1];
-    Connection c = new Connection(socket, who, handlers, handoff, () -> connections.remove(self[0]));
+    Connection c =
+        new Connection(
+            socket,
+            who,
+            handlers,
+            handoff,
+            metrics,
+            () -> {
+              connections.remove(self[0]);
+              metrics.closed();
+            });
     self[0] = c;
     connections.add(c);
+    metrics.accepted();
     Thread.ofPlatform().name("pinbroker-conn-" + who.pid()).daemon(true).start(c);
   }
 
