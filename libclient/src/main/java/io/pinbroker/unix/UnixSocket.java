@@ -157,6 +157,14 @@ public final class UnixSocket implements AutoCloseable {
   }
 
   /**
+   * Waits up to {@code timeout} until a {@link #receive} would not block: a datagram, end of
+   * stream or an error is waiting. Returns false if none came in time.
+   */
+  public boolean awaitReadable(Duration timeout) throws IOException {
+    return Poll.readable(Math.max(0, timeout.toMillis()), fd.value())[0];
+  }
+
+  /**
    * Receives one datagram into {@code into} (cleared first, then flipped for reading). The
    * returned object owns any fds that arrived.
    */

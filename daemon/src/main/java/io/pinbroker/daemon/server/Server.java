@@ -28,6 +28,7 @@ public final class Server {
   private final ServerConfig config;
   private final Handlers handlers;
   private final Handoff handoff;
+  private final Watches watches;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
   private volatile boolean paused;
@@ -36,10 +37,11 @@ public final class Server {
   private Thread acceptor;
 
   @Inject
-  Server(ServerConfig config, Handlers handlers, Handoff handoff) {
+  Server(ServerConfig config, Handlers handlers, Handoff handoff, Watches watches) {
     this.config = config;
     this.handlers = handlers;
     this.handoff = handoff;
+    this.watches = watches;
   }
 
   /** Starts accepting on {@code listener}, which the server now owns. */
@@ -162,7 +164,9 @@ public final class Server {
       return;
     }
     Connection[] self = new Connection[1];
-    Connection c = new Connection(socket, who, handlers, handoff, () -> connections.remove(self[0]));
+    Connection c =
+        new Connection(
+            socket, who, handlers, handoff, watches, () -> connections.remove(self[0]));
     self[0] = c;
     connections.add(c);
     Thread.ofPlatform().name("pinbroker-conn-" + who.pid()).daemon(true).start(c);
@@ -179,6 +183,16 @@ public final class Server {
   /** Clients connected now. */
   public int connectionCount() {
     return connections.size();
+  }
+
+  /** Connections that are watch streams now (WATCH). */
+  public int watchCount() {
+    return watches.count();
+  }
+
+  /** Events waiting to be sent, over every watch stream: at most 1024 per watch. */
+  public int watchBacklog() {
+    return watches.backlog();
   }
 
   /**
