@@ -40,6 +40,7 @@ import picocli.CommandLine.Option;
       ImportCommand.class,
       ExportCommand.class,
       TreeCommand.class,
+      WatchCommand.class,
       AutoComplete.GenerateCompletion.class,
       CommandLine.HelpCommand.class
     },
