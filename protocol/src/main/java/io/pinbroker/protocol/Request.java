@@ -157,8 +157,15 @@ public sealed interface Request {
    * Opcode#WATCH_EVENT} frames from the broker, and the client sends nothing more on it.
    *
    * @param flags {@link #WATCH_RECURSIVE}; any other bit is refused with EINVAL
+   * @throws IllegalArgumentException if {@code flags} does not fit in the u8 it travels in
    */
   record Watch(String path, int flags) implements Request {
+    public Watch {
+      if ((flags & ~0xFF) != 0) {
+        throw new IllegalArgumentException("WATCH flags are a u8, not " + flags);
+      }
+    }
+
     public Opcode opcode() {
       return Opcode.WATCH;
     }

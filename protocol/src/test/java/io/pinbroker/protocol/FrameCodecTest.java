@@ -1030,6 +1030,12 @@ class FrameCodecTest {
   }
 
   @Test
+  void watchFlagsMustFitAByte() {
+    assertThrows(IllegalArgumentException.class, () -> new Watch("/", 0x100));
+    assertThrows(IllegalArgumentException.class, () -> new Watch("/", -1));
+  }
+
+  @Test
   void eventsThatDoNotFitTheirTypeCannotBeBuilt() {
     NodeInfo n = info(1);
     assertThrows(IllegalArgumentException.class, () -> new WatchEvent(EventType.MOVED, "/a", "", n));
