@@ -86,7 +86,7 @@ public final class Broker {
   }
 
   /**
-   * Takes over from the broker running on this broker's socket (PROTOCOL.md §6.13): its
+   * Takes over from the broker running on this broker's socket (PROTOCOL.md §6.12): its
    * listening socket, tree and fds; then serves, and lets the old broker go. Outside systemd
    * only: under systemd a restart keeps everything through the fd store.
    */

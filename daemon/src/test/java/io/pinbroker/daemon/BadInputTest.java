@@ -94,6 +94,15 @@ class BadInputTest {
             0,
             null),
         status("unknown opcode", new Request.Stat("/"), Status.ENOSYS),
+        new Case(
+            "WATCH_EVENT sent as a request",
+            true,
+            patch(RawClient.frame(7, new Request.Stat("/"), 0), 2, 0x11),
+            0,
+            Status.ENOSYS),
+        withFds("WATCH with an fd", new Request.Watch("/", 0), 1, 1, Status.EBADF),
+        status("unknown WATCH flags", new Request.Watch("/sentinel", 0x80), Status.EINVAL),
+        status("WATCH of a missing name", new Request.Watch("/missing", 1), Status.ENOENT),
         // Known opcodes without a handler yet: refused, the connection stays.
         withFds("TAKEOVER_BEGIN with an fd attached", new Request.TakeoverBegin(), 1, 1, Status.EBADF),
         status("TAKEOVER_FDS before TAKEOVER_BEGIN", new Request.TakeoverFds(0), Status.EINVAL),

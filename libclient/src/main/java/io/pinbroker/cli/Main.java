@@ -49,6 +49,7 @@ import picocli.CommandLine.Option;
       ExportCommand.class,
       TreeCommand.class,
       StatsCommand.class,
+      WatchCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -6,6 +6,7 @@ import io.pinbroker.protocol.Frames;
 import io.pinbroker.protocol.Limits;
 import io.pinbroker.protocol.MalformedFrameException;
 import io.pinbroker.protocol.NodeInfo;
+import io.pinbroker.protocol.Opcode;
 import io.pinbroker.protocol.RenameMode;
 import io.pinbroker.protocol.Reply;
 import io.pinbroker.protocol.ReplyFrame;
@@ -42,14 +43,17 @@ public final class PinbrokerClient implements AutoCloseable {
   private final UnixSocket socket;
   private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
   private final Reply.HelloReply session;
+  private final Duration callTimeout;
   private static final int ECONNRESET = 104;
 
   /** Request ids start at 1: id 0 marks the broker's connection-level notices. */
   private int nextRequestId = 1;
-  private boolean broken;
+  private int lastRequestId;
+  private volatile boolean broken;
 
   private PinbrokerClient(Builder b) throws IOException {
     this.socketPath = b.socket != null ? b.socket : SocketLocation.forClient(System.getenv());
+    this.callTimeout = b.callTimeout;
     try {
       this.socket = UnixSocket.connect(socketPath);
     } catch (IOException e) {
@@ -256,6 +260,56 @@ public final class PinbrokerClient implements AutoCloseable {
     call(new Request.TakeoverDone(), "");
   }
 
+  /**
+   * Watches {@code path}: the node and the names directly in it, or with {@code recursive}
+   * everything below it. The watch has a connection of its own, opened here with this client's
+   * socket and call timeout; this client stays free for other calls. Watching a directory needs
+   * r and x on it (as listing does), watching an entry only search on the directories above it.
+   * Refusals throw as for {@link #stat} ({@link NoSuchEntryException}, {@link
+   * PermissionDeniedException}, ...).
+   */
+  public Watch watch(String path, boolean recursive) throws IOException {
+    PinbrokerClient stream = new Builder().socket(socketPath).callTimeout(callTimeout).build();
+    try {
+      int flags = recursive ? Request.WATCH_RECURSIVE : 0;
+      return new Watch(stream, path, recursive, node(stream.call(new Request.Watch(path, flags), path)));
+    } catch (IOException | RuntimeException e) {
+      stream.close();
+      throw e;
+    }
+  }
+
+  /** The next event on a connection that has become a watch stream (see {@link Watch#next}). */
+  synchronized Reply.WatchEvent nextEvent(Duration timeout, String path) throws IOException {
+    if (broken) {
+      throw new IOException("the watch on " + path + " is closed");
+    }
+    try {
+      if (!socket.awaitReadable(timeout)) {
+        return null;
+      }
+      try (Received received = receiveReply()) {
+        if (received.endOfStream()) {
+          throw new IOException(
+              broken ? "the watch on " + path + " is closed" : "the broker ended the watch on " + path);
+        }
+        ReplyFrame frame = check(received, lastRequestId, Opcode.WATCH_EVENT);
+        if (frame.reply() instanceof Reply.Failure f) {
+          throw PinbrokerException.of(
+              f.status(), path, "the broker closed the connection: " + f.detail());
+        }
+        if (!(frame.reply() instanceof Reply.WatchEvent e)) {
+          throw new IOException("malformed event: " + frame.reply());
+        }
+        return e;
+      }
+    } catch (IOException | RuntimeException e) {
+      broken = true;
+      socket.close();
+      throw e;
+    }
+  }
+
   private static NodeInfo node(Exchange ex) {
     return ((Reply.NodeReply) ex.reply()).info();
   }
@@ -274,6 +328,7 @@ public final class PinbrokerClient implements AutoCloseable {
     if (id == 0) {
       id = nextRequestId++;
     }
+    lastRequestId = id;
     Received received = null;
     try {
       buffer.clear();
@@ -290,7 +345,7 @@ public final class PinbrokerClient implements AutoCloseable {
       if (received == null) {
         received = receiveReply();
       }
-      ReplyFrame frame = check(received, id, request);
+      ReplyFrame frame = check(received, id, request.opcode());
       if (frame.reply() instanceof Reply.Failure f) {
         received.close();
         if (frame.requestId() == 0) {
@@ -335,7 +390,7 @@ public final class PinbrokerClient implements AutoCloseable {
     }
   }
 
-  private ReplyFrame check(Received received, int id, Request request) throws IOException {
+  private ReplyFrame check(Received received, int id, Opcode opcode) throws IOException {
     if (received.endOfStream()) {
       throw new IOException("the broker closed the connection");
     }
@@ -349,7 +404,7 @@ public final class PinbrokerClient implements AutoCloseable {
       throw new IOException("malformed reply: " + e.getMessage());
     }
     boolean notice = frame.requestId() == 0 && frame.reply() instanceof Reply.Failure;
-    if (!notice && (frame.requestId() != id || frame.opcode() != request.opcode().code())) {
+    if (!notice && (frame.requestId() != id || frame.opcode() != opcode.code())) {
       throw new IOException("reply does not match request " + id);
     }
     int expectedFds = frame.reply().requiredFds();
@@ -360,10 +415,14 @@ public final class PinbrokerClient implements AutoCloseable {
     return frame;
   }
 
+  /** Closes the connection; a call or {@link Watch#next} blocked in another thread ends at once. */
   @Override
-  public synchronized void close() {
+  public void close() {
     broken = true;
-    socket.close();
+    socket.shutdown(); // wakes a thread blocked on the socket, which holds the lock
+    synchronized (this) {
+      socket.close();
+    }
   }
 
   /** Configures a client. Defaults: socket from the environment, 10 s call timeout. */

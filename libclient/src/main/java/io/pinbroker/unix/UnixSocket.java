@@ -27,6 +27,8 @@ public final class UnixSocket implements AutoCloseable {
   private static final int MSGHDR_BYTES = 56;
   private static final int CMSG_HEADER_BYTES = 16;
   private static final int CONTROL_BYTES = cmsgSpace(Limits.MAX_FDS_PER_FRAME * 4);
+  /** The longest one poll(2) waits; longer timeouts are cut to it (about 24 days). */
+  private static final Duration LONGEST_POLL = Duration.ofMillis(Integer.MAX_VALUE);
 
   private final Fd fd;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -155,6 +157,17 @@ public final class UnixSocket implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * Waits up to {@code timeout} until a {@link #receive} would not block: a datagram, end of
+   * stream or an error is waiting. Returns false if none came in time. One wait lasts at most
+   * about 24 days ({@code Integer.MAX_VALUE} ms); a longer timeout ends there.
+   */
+  public boolean awaitReadable(Duration timeout) throws IOException {
+    Duration wait = timeout.compareTo(LONGEST_POLL) > 0 ? LONGEST_POLL : timeout;
+    return Poll.readable(Math.max(0, wait.toMillis()), fd.value())[0];
+  }
+
 
   /**
    * Receives one datagram into {@code into} (cleared first, then flipped for reading). The

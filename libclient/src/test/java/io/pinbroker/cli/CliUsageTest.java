@@ -105,6 +105,7 @@ class CliUsageTest {
         List.of("chown", ":", "/a"),
         List.of("chown", "no-such-user-here", "/a"),
         List.of("--timeout", "0", "ls"),
+        List.of("watch"),
         List.of("frobnicate"));
   }
 

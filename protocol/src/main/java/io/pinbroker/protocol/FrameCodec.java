@@ -9,6 +9,7 @@ import io.pinbroker.protocol.Reply.NodeReply;
 import io.pinbroker.protocol.Reply.StatsReply;
 import io.pinbroker.protocol.Reply.TakeoverBeginReply;
 import io.pinbroker.protocol.Reply.TakeoverFdsReply;
+import io.pinbroker.protocol.Reply.WatchEvent;
 import io.pinbroker.protocol.Request.Chmod;
 import io.pinbroker.protocol.Request.Chown;
 import io.pinbroker.protocol.Request.CreateMap;
@@ -24,6 +25,7 @@ import io.pinbroker.protocol.Request.TakeoverBegin;
 import io.pinbroker.protocol.Request.TakeoverDone;
 import io.pinbroker.protocol.Request.TakeoverFds;
 import io.pinbroker.protocol.Request.Unlink;
+import io.pinbroker.protocol.Request.Watch;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -84,10 +86,14 @@ public final class FrameCodec {
       case TakeoverFds t -> w.u64(t.after());
       case TakeoverDone t -> {}
       case Request.GetStats s -> {}
+      case Watch t -> w.string(t.path()).u8(t.flags());
     }
   }
 
-  /** Decodes one request datagram (the buffer's remaining bytes). */
+  /**
+   * Decodes one request datagram (the buffer's remaining bytes). An opcode clients do not send
+   * ({@link Opcode#isRequest()}) is an unknown opcode.
+   */
   public static DecodedRequest decodeRequest(ByteBuffer datagram) {
     try {
       WireReader r = new WireReader(datagram);
@@ -99,7 +105,7 @@ public final class FrameCodec {
         throw new MalformedFrameException("non-zero status on a request");
       }
       Opcode op = Opcode.valueOf((byte) h.opcode);
-      if (op == null) {
+      if (op == null || !op.isRequest()) {
         return new DecodedRequest.UnknownOpcode(h.requestId, h.opcode, h.fdCount);
       }
       Request req = readRequestBody(op, r);
@@ -146,6 +152,8 @@ public final class FrameCodec {
       case TAKEOVER_FDS -> new TakeoverFds(r.u64("after"));
       case TAKEOVER_DONE -> new TakeoverDone();
       case STATS -> new Request.GetStats();
+      case WATCH -> new Watch(path(r), r.u8("flags"));
+      case WATCH_EVENT -> throw new MalformedFrameException("WATCH_EVENT is not a request");
     };
   }
 
@@ -219,6 +227,12 @@ public final class FrameCodec {
         }
       }
       case StatsReply s -> StatsCodec.write(s.stats(), w);
+      case WatchEvent e -> {
+        w.u8(e.type().code()).string(e.path()).string(e.to());
+        if (e.info() != null) {
+          NodeInfoCodec.write(e.info(), w);
+        }
+      }
       case Done d -> {}
       case Failure f -> w.string(truncate(f.detail()));
     }
@@ -284,14 +298,28 @@ public final class FrameCodec {
     return switch (op) {
       case HELLO ->
           helloReply(r.u16("version"), r.u16("max_fds"), r.u32("max_frame"), r.u64("features"), r);
-      case PIN, STAT, MKDIR, CHMOD, CHOWN, CREATE_MAP -> new NodeReply(NodeInfoCodec.read(r));
+      case PIN, STAT, MKDIR, CHMOD, CHOWN, CREATE_MAP, WATCH ->
+          new NodeReply(NodeInfoCodec.read(r));
       case GET -> new GetReply(NodeInfoCodec.read(r), r.code(Handout.values(), "handout"));
       case LIST -> listReply(r);
       case RMDIR, UNLINK, RENAME, TAKEOVER_DONE -> new Done();
       case TAKEOVER_BEGIN -> new TakeoverBeginReply(r.u64("object_count"));
       case TAKEOVER_FDS -> takeoverFdsReply(r);
       case STATS -> new StatsReply(StatsCodec.read(r));
+      case WATCH_EVENT -> watchEvent(r);
     };
+  }
+
+  private static WatchEvent watchEvent(WireReader r) throws MalformedFrameException {
+    EventType type = r.code(EventType.values(), "event type");
+    String path = r.string("path", MAX_STRING);
+    String to = r.string("to", MAX_STRING);
+    NodeInfo info = type == EventType.OVERFLOW ? null : NodeInfoCodec.read(r);
+    String problem = WatchEvent.problem(type, path, to, info);
+    if (problem != null) {
+      throw new MalformedFrameException(problem);
+    }
+    return new WatchEvent(type, path, to, info);
   }
 
   private static HelloReply helloReply(

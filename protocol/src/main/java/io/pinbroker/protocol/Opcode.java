@@ -1,6 +1,9 @@
 package io.pinbroker.protocol;
 
-/** Operation codes. A reply carries the opcode of the request it answers. */
+/**
+ * Operation codes. A reply carries the opcode of the request it answers; {@link #WATCH_EVENT} is
+ * the one code only the broker sends (see {@link #isRequest()}).
+ */
 public enum Opcode {
   HELLO(0x01),
   PIN(0x02),
@@ -17,6 +20,10 @@ public enum Opcode {
   TAKEOVER_BEGIN(0x0D),
   TAKEOVER_FDS(0x0E),
   TAKEOVER_DONE(0x0F),
+  /** Turns the connection into a watch stream of {@link #WATCH_EVENT} frames. */
+  WATCH(0x10),
+  /** An event on a watch stream; sent by the broker only, never a request. */
+  WATCH_EVENT(0x11),
   STATS(0x12);
 
   private static final Opcode[] BY_CODE = new Opcode[256];
@@ -35,6 +42,11 @@ public enum Opcode {
 
   public int code() {
     return code;
+  }
+
+  /** Whether clients send this opcode. A request with any other code is an unknown opcode. */
+  public boolean isRequest() {
+    return this != WATCH_EVENT;
   }
 
   /** The opcode for a wire byte, or {@code null} if unknown. */

@@ -22,7 +22,7 @@ public sealed interface Reply {
       int version, long features, int maxFrameBytes, int maxFds, int pid, int uid, int gid)
       implements Reply {}
 
-  /** Answers PIN, STAT, MKDIR, CHMOD, CHOWN and CREATE_MAP with the node as it is now. */
+  /** Answers PIN, STAT, MKDIR, CHMOD, CHOWN, CREATE_MAP and WATCH with the node as it is now. */
   record NodeReply(NodeInfo info) implements Reply {}
 
   /** Answers GET; exactly one fd travels with it. */
@@ -105,6 +105,50 @@ public sealed interface Reply {
 
   /** Answers STATS. */
   record StatsReply(Stats stats) implements Reply {}
+
+  /**
+   * One event of a watch stream, sent with opcode WATCH_EVENT and the WATCH request's id. Its
+   * fields are fixed by its type: {@code to} is set exactly for MOVED and EXCHANGED; OVERFLOW
+   * carries no path and no node ({@link #overflow()}); every other type names a path and a node.
+   *
+   * @param path the absolute name the event is about (for MOVED and EXCHANGED, the source)
+   * @param to the destination of MOVED and EXCHANGED; empty otherwise
+   * @param info the node after the event (before it, for REMOVED and EXPIRED); null only for
+   *     OVERFLOW
+   * @throws IllegalArgumentException if the fields do not fit the type
+   */
+  record WatchEvent(EventType type, String path, String to, NodeInfo info) implements Reply {
+    public WatchEvent {
+      String problem = problem(type, path, to, info);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+    }
+
+    /** The event that stands for events dropped because the watcher fell behind. */
+    public static WatchEvent overflow() {
+      return new WatchEvent(EventType.OVERFLOW, "", "", null);
+    }
+
+    /** What is wrong with an event, or {@code null}. */
+    static String problem(EventType type, String path, String to, NodeInfo info) {
+      if (type == null || path == null || to == null) {
+        return "an event needs a type, a path and a destination (maybe empty)";
+      }
+      if (type == EventType.OVERFLOW) {
+        return path.isEmpty() && to.isEmpty() && info == null
+            ? null
+            : "OVERFLOW carries no path, destination or node";
+      }
+      if (path.isEmpty() || info == null) {
+        return type + " needs a path and a node";
+      }
+      if (type.hasDestination() == to.isEmpty()) {
+        return type + (to.isEmpty() ? " needs a destination" : " has no destination");
+      }
+      return null;
+    }
+  }
 
   /** Answers RMDIR, UNLINK, RENAME and TAKEOVER_DONE. */
   record Done() implements Reply {}

@@ -174,6 +174,29 @@ public sealed interface Request {
     }
   }
 
+  /**
+   * Subscribes to events about {@code path}: the node itself and the names in it, or with {@link
+   * #WATCH_RECURSIVE} everything below it. After the OK reply the connection carries only {@link
+   * Opcode#WATCH_EVENT} frames from the broker, and the client sends nothing more on it.
+   *
+   * @param flags {@link #WATCH_RECURSIVE}; any other bit is refused with EINVAL
+   * @throws IllegalArgumentException if {@code flags} does not fit in the u8 it travels in
+   */
+  record Watch(String path, int flags) implements Request {
+    public Watch {
+      if ((flags & ~0xFF) != 0) {
+        throw new IllegalArgumentException("WATCH flags are a u8, not " + flags);
+      }
+    }
+
+    public Opcode opcode() {
+      return Opcode.WATCH;
+    }
+  }
+
+  /** WATCH flag: watch the whole subtree, not only the node and its direct children. */
+  int WATCH_RECURSIVE = 1;
+
   /** UNLINK flag: remove a program even while a held prog array refers to it. */
   int UNLINK_FORCE = 1;
 

@@ -15,6 +15,7 @@ import io.pinbroker.protocol.Reply.NodeReply;
 import io.pinbroker.protocol.Reply.StatsReply;
 import io.pinbroker.protocol.Reply.TakeoverBeginReply;
 import io.pinbroker.protocol.Reply.TakeoverFdsReply;
+import io.pinbroker.protocol.Reply.WatchEvent;
 import io.pinbroker.protocol.Request.Chmod;
 import io.pinbroker.protocol.Request.Chown;
 import io.pinbroker.protocol.Request.CreateMap;
@@ -30,6 +31,7 @@ import io.pinbroker.protocol.Request.TakeoverBegin;
 import io.pinbroker.protocol.Request.TakeoverDone;
 import io.pinbroker.protocol.Request.TakeoverFds;
 import io.pinbroker.protocol.Request.Unlink;
+import io.pinbroker.protocol.Request.Watch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -115,7 +117,12 @@ class FrameCodecTest {
             "takeover-fds-unsigned",
             new RequestFrame(21, 0, new TakeoverFds(0x8000_0000_0000_0005L))),
         Arguments.of("takeover-done", new RequestFrame(22, 0, new TakeoverDone())),
-        Arguments.of("stats", new RequestFrame(23, 0, new Request.GetStats())));
+        Arguments.of("stats", new RequestFrame(26, 0, new Request.GetStats())),
+        Arguments.of("watch", new RequestFrame(23, 0, new Watch("/net", 0))),
+        Arguments.of(
+            "watch-recursive", new RequestFrame(24, 0, new Watch("/", Request.WATCH_RECURSIVE))),
+        // Unknown bits are the broker's to refuse (EINVAL), not the codec's.
+        Arguments.of("watch-unknown-flags", new RequestFrame(25, 0, new Watch("/w", 0xFF))));
   }
 
   /** {@code n} increasing ids from {@code first}, {@code step} apart. */
@@ -283,14 +290,41 @@ class FrameCodecTest {
             new ReplyFrame(28, Opcode.PIN.code(), 0, new Failure(Status.EAGAIN, "handoff"))),
         Arguments.of(
             "stats",
-            new ReplyFrame(29, Opcode.STATS.code(), 0, new StatsReply(StatsCodecTest.FULL))),
+            new ReplyFrame(38, Opcode.STATS.code(), 0, new StatsReply(StatsCodecTest.FULL))),
         Arguments.of(
             "stats-empty",
             new ReplyFrame(
-                30,
+                39,
                 Opcode.STATS.code(),
                 0,
-                new StatsReply(new Stats(List.of(), List.of(), List.of())))));
+                new StatsReply(new Stats(List.of(), List.of(), List.of())))),
+        Arguments.of("watch", new ReplyFrame(29, Opcode.WATCH.code(), 0, new NodeReply(DIR_INFO))),
+        Arguments.of("event-created", event(30, EventType.CREATED, "/d/\u00e9", "", info(1))),
+        Arguments.of("event-replaced", event(31, EventType.REPLACED, "/d/e", "", info(2))),
+        Arguments.of("event-removed", event(32, EventType.REMOVED, "/d", "", DIR_INFO)),
+        Arguments.of("event-expired", event(33, EventType.EXPIRED, "/d/e", "", info(3))),
+        Arguments.of("event-moved", event(34, EventType.MOVED, "/d/a", "/x/b", info(4))),
+        Arguments.of("event-exchanged", event(35, EventType.EXCHANGED, "/a", "/b", DIR_INFO)),
+        Arguments.of(
+            "event-attrs-details",
+            event(
+                36,
+                EventType.ATTRS,
+                "/m",
+                "",
+                withKind(
+                    ObjectKind.SIM_MAP,
+                    new ObjectDetails.MapDetails(1, 0, 4, 8, 16, 0, "m", List.of())))),
+        Arguments.of(
+            "event-overflow",
+            new ReplyFrame(-1, Opcode.WATCH_EVENT.code(), 0, WatchEvent.overflow())),
+        Arguments.of(
+            "failure-watch",
+            new ReplyFrame(37, Opcode.WATCH.code(), 0, new Failure(Status.EACCES, "no read"))));
+  }
+
+  private static ReplyFrame event(int id, EventType type, String path, String to, NodeInfo info) {
+    return new ReplyFrame(id, Opcode.WATCH_EVENT.code(), 0, new WatchEvent(type, path, to, info));
   }
 
   private static byte[] encode(RequestFrame f) {
@@ -668,7 +702,7 @@ class FrameCodecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0x00, 0x10, 0x11, 0x42, 0x80, 0xFF})
+  @ValueSource(ints = {0x00, 0x11, 0x13, 0x42, 0x80, 0xFF})
   void unknownOpcodeYieldsUnknownOpcodeWithTheRequestId(int opcode) {
     byte[] frame = rawFrame(opcode, 0, 0xCAFEBABE, 0, 3, new byte[] {1, 2, 3, 4, 5});
     assertEquals(new DecodedRequest.UnknownOpcode(0xCAFEBABE, opcode, 3), decode(frame));
@@ -957,6 +991,75 @@ class FrameCodecTest {
         MalformedFrameException.class, () -> FrameCodec.decodeReply(ByteBuffer.wrap(bytes)));
   }
 
+  // ---- watch events ----
+
+  @Test
+  void watchEventIsABrokerOnlyOpcode() {
+    byte[] asRequest = rawFrame(Opcode.WATCH_EVENT.code(), 0, 5, 0, 0, new byte[] {8, 0, 0, 0, 0});
+    assertEquals(new DecodedRequest.UnknownOpcode(5, Opcode.WATCH_EVENT.code(), 0), decode(asRequest));
+    assertTrue(Opcode.WATCH.isRequest());
+    assertTrue(!Opcode.WATCH_EVENT.isRequest());
+  }
+
+  @Test
+  void anOverflowEventIsFiveBytesOfBody() {
+    byte[] bytes = encode(new ReplyFrame(9, Opcode.WATCH_EVENT.code(), 0, WatchEvent.overflow()));
+    assertEquals(
+        "504211010900000000000000050000000800000000",
+        HexFormat.of().formatHex(bytes));
+  }
+
+  /** A WATCH_EVENT body built by hand: type, path, to, then {@code node} (maybe empty). */
+  private static byte[] eventFrame(int type, String path, String to, byte[] node) {
+    byte[] p = stringField(path.getBytes(StandardCharsets.UTF_8));
+    byte[] t = stringField(to.getBytes(StandardCharsets.UTF_8));
+    ByteBuffer body = ByteBuffer.allocate(1 + p.length + t.length + node.length);
+    body.put((byte) type).put(p).put(t).put(node);
+    return rawFrame(Opcode.WATCH_EVENT.code(), Frames.FLAG_REPLY, 1, 0, 0, body.array());
+  }
+
+  private static byte[] nodeBytes(NodeInfo info) {
+    byte[] reply = encode(new ReplyFrame(1, Opcode.STAT.code(), 0, new NodeReply(info)));
+    return Arrays.copyOfRange(reply, HEADER, reply.length);
+  }
+
+  static Stream<Arguments> badEvents() {
+    byte[] node = nodeBytes(info(1));
+    return Stream.of(
+        Arguments.of("type 0", eventFrame(0, "/a", "", node)),
+        Arguments.of("type 9", eventFrame(9, "/a", "", node)),
+        Arguments.of("created without a path", eventFrame(1, "", "", node)),
+        Arguments.of("created with a destination", eventFrame(1, "/a", "/b", node)),
+        Arguments.of("created without a node", eventFrame(1, "/a", "", new byte[0])),
+        Arguments.of("moved without a destination", eventFrame(5, "/a", "", node)),
+        Arguments.of("exchanged without a destination", eventFrame(6, "/a", "", node)),
+        Arguments.of("attrs with a destination", eventFrame(7, "/a", "/b", node)),
+        Arguments.of("overflow with a node", eventFrame(8, "", "", node)),
+        Arguments.of("overflow with a path", eventFrame(8, "/a", "", new byte[0])),
+        Arguments.of("overflow with a destination", eventFrame(8, "", "/b", new byte[0])));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badEvents")
+  void anEventWhoseFieldsDoNotFitItsTypeIsRejected(String name, byte[] frame) {
+    assertReplyMalformed(frame, name);
+  }
+
+  @Test
+  void watchFlagsMustFitAByte() {
+    assertThrows(IllegalArgumentException.class, () -> new Watch("/", 0x100));
+    assertThrows(IllegalArgumentException.class, () -> new Watch("/", -1));
+  }
+
+  @Test
+  void eventsThatDoNotFitTheirTypeCannotBeBuilt() {
+    NodeInfo n = info(1);
+    assertThrows(IllegalArgumentException.class, () -> new WatchEvent(EventType.MOVED, "/a", "", n));
+    assertThrows(IllegalArgumentException.class, () -> new WatchEvent(EventType.CREATED, "/a", "", null));
+    assertThrows(IllegalArgumentException.class, () -> new WatchEvent(EventType.OVERFLOW, "", "", n));
+    assertThrows(IllegalArgumentException.class, () -> new WatchEvent(EventType.ATTRS, "/a", null, n));
+  }
+
   // ---- totality ----
 
   private static final int FUZZ_ITERATIONS = 200_000;
@@ -1090,7 +1193,14 @@ class FrameCodecTest {
             .sorted()
             .toList();
     assertEquals(
-        Stream.of(Opcode.values()).map(Opcode::code).sorted().toList(), opcodes, "request opcodes");
+        Stream.of(Opcode.values()).filter(Opcode::isRequest).map(Opcode::code).sorted().toList(),
+        opcodes,
+        "request opcodes");
+    List<Integer> replyOpcodes =
+        replies().map(a -> ((ReplyFrame) a.get()[1]).opcode()).distinct().sorted().toList();
+    assertTrue(
+        replyOpcodes.containsAll(Stream.of(Opcode.values()).map(Opcode::code).toList()),
+        "reply opcodes: " + replyOpcodes);
     List<String> replyTypes =
         replies()
             .map(a -> ((ReplyFrame) a.get()[1]).reply().getClass().getName())

@@ -674,6 +674,47 @@ public final class Namespace {
   }
 
   /**
+   * WATCH: checks that {@code who} may watch {@code path} (search on every directory walked, and r
+   * and x on a directory, as for LIST) and adds {@code listener} in the same step, so that it gets
+   * every event after the node returned, and none before.
+   */
+  public NodeInfo watch(PeerCredentials who, PathName path, Event.Listener listener)
+      throws Refusal {
+    lock.readLock().lock(); // keeps out changes, and with them events, until the listener is in
+    try {
+      Resolver.Walk w = paths.existing(who, path);
+      Operation op = w.target() instanceof Directory ? Operation.LIST : Operation.LOOKUP;
+      paths.check(who, w, w.target(), op);
+      listen(listener);
+      return w.target().info();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The node at {@code path} now, or null; no permission is checked. For a listener that has
+   * already checked {@link #mayKnowOf}; called from it, it sees the tree right after the event.
+   */
+  public NodeInfo infoAt(String path) {
+    lock.readLock().lock();
+    try {
+      Node node = root;
+      for (String name : PathName.parse(path).components()) {
+        node = node instanceof Directory d ? d.children.get(name) : null;
+        if (node == null) {
+          return null;
+        }
+      }
+      return node.info();
+    } catch (PathSyntaxException e) {
+      return null;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
    * Whether {@code who} may learn of {@code path}: it may search every directory above it, as
    * for a lookup. Call it from a listener (under the lock) or on its own.
    */

@@ -5,6 +5,7 @@ import io.pinbroker.protocol.DecodedRequest;
 import io.pinbroker.protocol.FrameCodec;
 import io.pinbroker.protocol.Frames;
 import io.pinbroker.protocol.Limits;
+import io.pinbroker.protocol.Opcode;
 import io.pinbroker.protocol.ReplyFrame;
 import io.pinbroker.protocol.Reply;
 import io.pinbroker.protocol.Request;
@@ -20,7 +21,8 @@ import java.util.logging.Logger;
 
 /**
  * Serves one client: datagram → decode → handler by opcode → reply, in order, until the client
- * leaves or breaks the protocol. Every fd that arrives is closed unless a handler keeps it.
+ * leaves or breaks the protocol. Every fd that arrives is closed unless a handler keeps it. After
+ * an OK WATCH the connection only sends the watch's events, until the client leaves.
  */
 final class Connection implements Runnable {
   private static final Logger LOG = Logger.getLogger(Connection.class.getName());
@@ -29,12 +31,14 @@ final class Connection implements Runnable {
   private final PeerCredentials who;
   private final Handlers handlers;
   private final Handoff handoff;
+  private final Watches watches;
   private final Runnable onClose;
   private final ServerMetrics metrics;
   private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
   private boolean greeted;
   /** When the datagram being served was received: latency runs from here to its reply. */
   private long receivedNanos;
+  private volatile boolean watching;
 
   Connection(
       UnixSocket socket,
@@ -42,12 +46,14 @@ final class Connection implements Runnable {
       Handlers handlers,
       Handoff handoff,
       ServerMetrics metrics,
+      Watches watches,
       Runnable onClose) {
     this.socket = socket;
     this.who = who;
     this.handlers = handlers;
     this.handoff = handoff;
     this.metrics = metrics;
+    this.watches = watches;
     this.onClose = onClose;
   }
 
@@ -57,10 +63,15 @@ final class Connection implements Runnable {
 
   /**
    * Ends the connection after the request being served, if any: the next receive sees end of
-   * stream, while the reply in progress still goes out.
+   * stream, while the reply in progress still goes out. A watch stream ends at once, even while
+   * it waits for a client that does not read.
    */
   void drain() {
-    socket.shutdownInput();
+    if (watching) {
+      socket.shutdown();
+    } else {
+      socket.shutdownInput();
+    }
   }
 
   @Override
@@ -113,30 +124,11 @@ final class Connection implements Runnable {
     if (!greeted) {
       return violation("HELLO must be the first request");
     }
-    Response response;
-    if (in.controlTruncated()) {
-      response =
-          failure(
-              Status.ENOBUFS,
-              "fds were lost in transit (MSG_CTRUNC): more than "
-                  + Limits.MAX_FDS_PER_FRAME
-                  + ", or the broker's fd table is full");
-    } else if (frame.fdCount() != in.fdCount()) {
-      response =
-          failure(
-              Status.EBADF,
-              "header announces " + frame.fdCount() + " fds but " + in.fdCount() + " arrived");
-    } else if (in.fdCount() != request.requiredFds()) {
-      response =
-          failure(
-              Status.EBADF,
-              request.opcode()
-                  + " takes "
-                  + request.requiredFds()
-                  + " fds, "
-                  + in.fdCount()
-                  + " arrived");
-    } else {
+    Response response = fdMismatch(frame, in);
+    if (response == null && request instanceof Request.Watch watch) {
+      return watch(frame.requestId(), watch);
+    }
+    if (response == null) {
       try {
         response =
             switch (request) {
@@ -151,6 +143,29 @@ final class Connection implements Runnable {
     }
     send(frame.requestId(), request.opcode().code(), response);
     return true;
+  }
+
+  /** The refusal for fds that do not match the request, or null if they do. */
+  private static Response fdMismatch(RequestFrame frame, Received in) {
+    Request request = frame.request();
+    if (in.controlTruncated()) {
+      return failure(
+          Status.ENOBUFS,
+          "fds were lost in transit (MSG_CTRUNC): more than "
+              + Limits.MAX_FDS_PER_FRAME
+              + ", or the broker's fd table is full");
+    }
+    if (frame.fdCount() != in.fdCount()) {
+      return failure(
+          Status.EBADF,
+          "header announces " + frame.fdCount() + " fds but " + in.fdCount() + " arrived");
+    }
+    if (in.fdCount() != request.requiredFds()) {
+      return failure(
+          Status.EBADF,
+          request.opcode() + " takes " + request.requiredFds() + " fds, " + in.fdCount() + " arrived");
+    }
+    return null;
   }
 
   private boolean hello(RequestFrame frame, Request.Hello hello, Received in) throws IOException {
@@ -187,6 +202,34 @@ final class Connection implements Runnable {
             who.gid());
     send(id, request(hello), Response.of(reply));
     return true;
+  }
+
+  /**
+   * WATCH: a refusal is answered as usual; after the OK reply this thread sends the watch's events
+   * as they come, and ends the connection when the client leaves or sends anything.
+   */
+  private boolean watch(int id, Request.Watch request) throws IOException {
+    Watcher watcher;
+    try {
+      watcher = watches.start(who, request);
+    } catch (Refusal r) {
+      send(id, Opcode.WATCH.code(), failure(r.status(), r.detail()));
+      return true;
+    }
+    try (watcher) {
+      watching = true;
+      send(id, Opcode.WATCH.code(), Response.of(new Reply.NodeReply(watcher.node())));
+      while (true) {
+        for (Reply.WatchEvent e = watcher.next(); e != null; e = watcher.next()) {
+          send(id, Opcode.WATCH_EVENT.code(), Response.of(e));
+        }
+        if (watcher.await(socket)) {
+          try (Received in = socket.receive(buffer)) {
+            return !in.endOfStream() && violation("no requests on a watch stream");
+          }
+        }
+      }
+    }
   }
 
   private static int request(Request r) {

@@ -124,8 +124,8 @@ final class Handlers {
   }
 
   /**
-   * The handler for an opcode. HELLO and the TAKEOVER opcodes are the connection's own business
-   * (they concern the connection itself) and have none.
+   * The handler for an opcode. HELLO, WATCH and the TAKEOVER opcodes are the connection's own
+   * business (they concern the connection itself) and have none.
    */
   Handler forOpcode(Opcode op) {
     return table.get(op);

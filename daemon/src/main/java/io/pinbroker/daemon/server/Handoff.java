@@ -25,7 +25,7 @@ import javax.inject.Provider;
 import javax.inject.Singleton;
 
 /**
- * The old broker's side of a handoff (TAKEOVER_BEGIN, _FDS, _DONE; PROTOCOL.md §6.13). BEGIN
+ * The old broker's side of a handoff (TAKEOVER_BEGIN, _FDS, _DONE; PROTOCOL.md §6.12). BEGIN
  * freezes the tree and stops accepting, then gives the successor the listening socket and the
  * tree as a journal; FDS pages through every held fd by object id; DONE completes {@link
  * #handedOver()}, after which this broker drains and exits. If the successor's connection ends

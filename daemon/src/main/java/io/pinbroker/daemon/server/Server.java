@@ -29,6 +29,7 @@ public final class Server {
   private final Handlers handlers;
   private final Handoff handoff;
   private final ServerMetrics metrics;
+  private final Watches watches;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
   private volatile boolean paused;
@@ -37,11 +38,17 @@ public final class Server {
   private Thread acceptor;
 
   @Inject
-  Server(ServerConfig config, Handlers handlers, Handoff handoff, ServerMetrics metrics) {
+  Server(
+      ServerConfig config,
+      Handlers handlers,
+      Handoff handoff,
+      ServerMetrics metrics,
+      Watches watches) {
     this.config = config;
     this.handlers = handlers;
     this.handoff = handoff;
     this.metrics = metrics;
+    this.watches = watches;
   }
 
   /** Starts accepting on {@code listener}, which the server now owns. */
@@ -172,6 +179,7 @@ public final class Server {
             handlers,
             handoff,
             metrics,
+            watches,
             () -> {
               connections.remove(self[0]);
               metrics.closed();
@@ -193,6 +201,16 @@ public final class Server {
   /** Clients connected now. */
   public int connectionCount() {
     return connections.size();
+  }
+
+  /** Connections that are watch streams now (WATCH). */
+  public int watchCount() {
+    return watches.count();
+  }
+
+  /** Events waiting to be sent, over every watch stream: at most 1024 per watch. */
+  public int watchBacklog() {
+    return watches.backlog();
   }
 
   /**
