@@ -21,8 +21,8 @@ ROOTFS=${ROOTFS_CACHE:-/var/tmp/pinbroker-e2e/rootfs}
 PACKAGES=systemd,systemd-sysv,dbus,bpftool
 MAX_EXPOSURE=3.0
 WATCHDOG_LIMIT=25      # seconds from SIGSTOP to a new, active broker
-LOAD_SECONDS=8         # step 5: how long the load processes run
-KILL_AFTER=4           # step 5: SIGKILL this many seconds into the load
+LOAD_SECONDS=12        # step 5: how long the load processes run
+KILL_AFTER_ACKS=200    # step 5: SIGKILL once this many pins are acknowledged (and 1 s more)
 TAKEOVER_NAMES=1000    # step 7: names pinned before the takeover (about four batches of 253)
 
 WORK=""          # per-run temp dir: payload/, overlay upper/ and work/, merged root/, logs
@@ -308,11 +308,12 @@ boot_container() {
 # makes /sys/fs/bpf/pinbroker there, and the broker keeps BPF objects pinned in it.
 BPFFS=0
 mount_bpffs() {
-  if ct mount -t bpf bpf /sys/fs/bpf 2>/dev/null; then
+  local out
+  if out=$(ct mount -t bpf bpf /sys/fs/bpf 2>&1); then
     BPFFS=1
     say "[setup] bpffs mounted on /sys/fs/bpf in the container"
   else
-    say "[setup] no bpffs in the container: BPF objects will be kept by fds"
+    say "[setup] no bpffs in the container ($out): BPF objects will be kept by fds"
   fi
 }
 bpf_pins() { ct sh -c 'ls /sys/fs/bpf/pinbroker 2>/dev/null | grep -vc "\.debug$"'; }
@@ -471,6 +472,8 @@ step4_restart() {
   fi
 }
 
+acks_at_least() { [ "$(cat "$1"/w*.ack 2>/dev/null | wc -l)" -ge "$2" ]; }
+
 step5_kill_under_load() {
   local pid0 nr0 t_kill w acked before_kill present lost gets back=0 elapsed
   local dir=$WORK/payload/load
@@ -483,7 +486,11 @@ step5_kill_under_load() {
   done
   CT_TIMEOUT=$((LOAD_SECONDS + 40)) ct /e2e/load.sh get g1 "$LOAD_SECONDS" /e2e/load /load-anchor >"$dir/g1.out" 2>"$dir/g1.err" &
   BG_PIDS+=($!)
-  sleep "$KILL_AFTER"
+  if ! wait_for 30 acks_at_least "$dir" "$KILL_AFTER_ACKS"; then
+    result 5 FAIL "the load processes acknowledged fewer than $KILL_AFTER_ACKS pins in 30 s"
+    return
+  fi
+  sleep 1
   t_kill=$(now)
   ct systemctl kill -s KILL pinbroker.service
   wait_for 15 service_back "$pid0" && back=1
@@ -495,7 +502,7 @@ step5_kill_under_load() {
   present=$(pb ls / 2>/dev/null | sort | comm -12 - <(cat "$dir"/w*.ack 2>/dev/null | awk '{ sub("^/", "", $2); print $2 }' | sort) | wc -l)
   lost=$((acked - present))
   gets=$(cat "$dir/g1.out" 2>/dev/null)
-  note "load: 3 pinning processes + 1 getting process for ${LOAD_SECONDS} s, SIGKILL at ${KILL_AFTER} s"
+  note "load: 3 pinning processes + 1 getting process for ${LOAD_SECONDS} s, SIGKILL 1 s after $KILL_AFTER_ACKS acknowledged pins"
   note "pins acknowledged $acked ($before_kill before the kill), unacknowledged $(cat "$dir"/w*.nack 2>/dev/null | wc -l); getter: ${gets:-no summary}"
   if [ "$back" = 1 ]; then
     note "broker back after SIGKILL in $elapsed s: pid $pid0 -> $(prop pinbroker.service MainPID), NRestarts $nr0 -> $(prop pinbroker.service NRestarts)"

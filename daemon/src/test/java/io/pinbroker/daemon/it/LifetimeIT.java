@@ -7,6 +7,7 @@ import io.pinbroker.client.NoSuchEntryException;
 import io.pinbroker.client.PinbrokerClient;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +41,18 @@ class LifetimeIT {
   }
 
   @Test
-  void aPinWithATimeToLiveExpires() throws Exception {
+  void aPinWithATimeToLiveExpiresAndAWatcherInAnotherProcessSeesIt() throws Exception {
     try (ExternalBroker broker = ExternalBroker.start()) {
+      Path watched = broker.home.resolve("watch.out");
+      ProcessBuilder wb =
+          new ProcessBuilder(broker.home.resolve("dist/bin/pinbroker").toString(), "watch", "-r", "/")
+              .redirectErrorStream(true)
+              .redirectOutput(watched.toFile());
+      wb.environment().put("PINBROKER_SOCKET", broker.socket.toString());
+      Process watcher = wb.start();
+      assertTrue(
+          await(() -> Files.readString(watched).contains("watching"), Duration.ofSeconds(20)),
+          "the watcher started");
       Proc.Result r = broker.cli("pin", "--ttl", "1s", "--memfd", "4K", "/lease");
       assertEquals(0, r.exit(), r.toString());
       try (PinbrokerClient c = broker.client()) {
@@ -50,6 +61,11 @@ class LifetimeIT {
         long after = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pinned);
         System.out.println("ttl 1s: gone " + after + " ms after the check began");
       }
+      assertTrue(
+          await(() -> Files.readString(watched).contains("expired /lease"), Duration.ofSeconds(5)),
+          "the watcher saw it expire: " + Files.readString(watched));
+      watcher.destroy();
+      assertTrue(watcher.waitFor(10, TimeUnit.SECONDS));
       Proc.Result bad = broker.cli("pin", "--ttl", "0s", "--memfd", "4K", "/never");
       assertEquals(2, bad.exit(), bad.toString());
       assertTrue(bad.err().contains("more than 0"), bad.toString());
