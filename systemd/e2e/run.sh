@@ -304,20 +304,6 @@ boot_container() {
   say "[setup] container booted ($(ct systemctl --version | head -n1), $st) in $(since "$t") s"
 }
 
-# A bpffs on /sys/fs/bpf, as hosts mount one at boot (nspawn does not): the unit's ExecStartPre
-# makes /sys/fs/bpf/pinbroker there, and the broker keeps BPF objects pinned in it.
-BPFFS=0
-mount_bpffs() {
-  local out
-  if out=$(ct mount -t bpf bpf /sys/fs/bpf 2>&1); then
-    BPFFS=1
-    say "[setup] bpffs mounted on /sys/fs/bpf in the container"
-  else
-    say "[setup] no bpffs in the container ($out): BPF objects will be kept by fds"
-  fi
-}
-bpf_pins() { ct sh -c 'ls /sys/fs/bpf/pinbroker 2>/dev/null | grep -vc "\.debug$"'; }
-
 # ------------------------------------------------------------------------- the scenario
 step0_static() {
   local dir=$WORK/units out exposure
@@ -420,10 +406,6 @@ step3_pin() {
     note "bpftool map show id $id: $(ct bpftool map show id "$id" | head -n1)"
   else
     bad "bpftool does not see map id '$id'"
-  fi
-  if [ "$BPFFS" = 1 ]; then
-    [ "$(bpf_pins)" = 1 ] || bad "the map is not pinned in /sys/fs/bpf/pinbroker ($(bpf_pins) pins)"
-    note "the map is kept by its pin in /sys/fs/bpf/pinbroker, not by an fd"
   fi
   if [ "$ERRORS" = 0 ]; then
     result 3 PASS "pinned a BPF array map (id $id, 0644), a memfd holding 'hello' (0640, chowned to 65534), a pipe (0600)"
@@ -607,6 +589,48 @@ step7_takeover() {
 }
 read_tk_mem() { ct env PINBROKER_SOCKET=$TK/pb.sock /opt/pinbroker/bin/pinbroker exec --ro --fd s=/mem -- sh -c 'head -c 5 <&3'; }
 
+# Step 8: BPF objects kept by pins in a bpffs rather than by fds. nspawn's /sys has no fs/bpf to
+# mount one on, so the container gets a bpffs on /run/bpf (as a host has one on /sys/fs/bpf at
+# boot) and a drop-in points --bpf-store there; the units are otherwise as installed.
+STORE=/run/bpf/pinbroker
+store_pins() { ct sh -c 'ls "$1" | grep -vc "\.debug$"' sh "$STORE"; }
+map_id() { pb stat --json "$1" | grep -o '"id":[0-9]*' | head -n1 | cut -d: -f2; }
+
+step8_bpf_store() {
+  ERRORS=0
+  local pid0 id0 id1 id2 fdstore
+  if ! ct sh -c "mkdir -p /run/bpf && mount -t bpf bpf /run/bpf && mkdir -m 0700 $STORE" 2>/dev/null; then
+    result 8 FAIL "cannot mount a bpffs in the container"
+    return
+  fi
+  ct mkdir -p /etc/systemd/system/pinbroker.service.d
+  ct sh -c "printf '%s\n' '[Service]' 'ExecStart=' 'ExecStart=/opt/pinbroker/bin/pinbrokerd --bpf-store $STORE' 'ReadWritePaths=$STORE' >/etc/systemd/system/pinbroker.service.d/bpf-store.conf"
+  ct systemctl daemon-reload
+  pid0=$(prop pinbroker.service MainPID)
+  ct systemctl restart pinbroker.service && wait_for 15 service_back "$pid0" || bad "restart with the drop-in failed"
+  ok "map create /stored" pb map create --type hash --key-size 4 --value-size 4 --max-entries 8 /stored
+  id0=$(map_id /stored)
+  [ "$(store_pins)" = 1 ] || bad "the new map is not pinned in $STORE ($(store_pins) pins)"
+  fdstore=$(pb stats --json | grep -o '"fd_store_used":[0-9]*')
+  note "map /stored ($id0) kept by its pin in $STORE; fd store: $fdstore"
+  pid0=$(prop pinbroker.service MainPID)
+  ct systemctl restart pinbroker.service && wait_for 15 service_back "$pid0" || bad "restart failed"
+  id1=$(map_id /stored)
+  [ -n "$id0" ] && [ "$id0" = "$id1" ] || bad "after a restart /stored is $id1, not $id0"
+  pid0=$(prop pinbroker.service MainPID)
+  ct systemctl kill -s KILL pinbroker.service
+  wait_for 15 service_back "$pid0" || bad "the broker did not come back after SIGKILL"
+  id2=$(map_id /stored)
+  [ "$id0" = "$id2" ] || bad "after SIGKILL /stored is $id2, not $id0"
+  ok "rm /stored" pb rm /stored
+  [ "$(store_pins)" = 0 ] || bad "rm left the pin in $STORE"
+  if [ "$ERRORS" = 0 ]; then
+    result 8 PASS "a map kept by its bpffs pin, not an fd: same map id $id0 after a restart and a SIGKILL; rm removes the pin"
+  else
+    result 8 FAIL "$ERRORS BPF store checks failed"
+  fi
+}
+
 # ------------------------------------------------------------------------- main
 main() {
   say "== pinbroker end-to-end under systemd (nspawn) =="
@@ -618,7 +642,6 @@ main() {
   ensure_rootfs
   prepare_root
   boot_container
-  mount_bpffs
   begin; step1_socket
   begin
   if step2_activation; then
@@ -630,6 +653,7 @@ main() {
     for s in 3 4 5 6; do NO_JOURNAL=1 result "$s" FAIL "not run: the broker did not start"; done
   fi
   step7_takeover
+  begin; step8_bpf_store
   if [ "${E2E_JOURNAL:-0}" = 1 ]; then
     say "== journal (pinbroker) =="
     journal | indent
