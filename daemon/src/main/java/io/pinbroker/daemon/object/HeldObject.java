@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * An object the broker holds for an entry, with what it learned of it at pin time: by an fd, or,
@@ -26,18 +26,25 @@ public final class HeldObject implements AutoCloseable {
   private final String pin;
   private final FdType fdType;
   private final int accessMode;
-  private final FileStat stat;
-  private final Identity identity;
+  private final long dev;
+  private final long ino;
+  private final ObjectKind kind;
+  private final ObjectDetails details;
   private final Charge charge;
   private final Runnable onClose;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  /** 1 once closed; a field rather than an AtomicBoolean, as there is one per name held. */
+  private volatile int closed;
+
+  private static final AtomicIntegerFieldUpdater<HeldObject> CLOSED =
+      AtomicIntegerFieldUpdater.newUpdater(HeldObject.class, "closed");
 
   private HeldObject(
       Fd fd,
       String pin,
       FdType fdType,
       int accessMode,
-      FileStat stat,
+      long dev,
+      long ino,
       Identity identity,
       Charge charge,
       Runnable onClose) {
@@ -45,11 +52,14 @@ public final class HeldObject implements AutoCloseable {
     this.pin = pin;
     this.fdType = fdType;
     this.accessMode = accessMode;
-    this.stat = stat;
-    this.identity = identity;
+    this.dev = dev;
+    this.ino = ino;
+    this.kind = identity.kind();
+    this.details = identity.details();
     this.charge = charge;
     this.onClose = onClose;
   }
+
 
   /**
    * Takes ownership of a received fd. On refusal the fd is still the caller's to close.
@@ -74,7 +84,8 @@ public final class HeldObject implements AutoCloseable {
       FdType type = classify(fd.value(), stat);
       Identity identity = Identity.of(fd.value(), type, stat);
       return new HeldObject(
-          fd, null, type, flags & FileOps.O_ACCMODE, stat, identity, charge, onClose);
+          fd, null, type, flags & FileOps.O_ACCMODE, stat.dev(), stat.ino(), identity, charge,
+          onClose);
     } catch (IOException e) {
       throw new Refusal(Status.EBADF, "cannot inspect the fd: " + e.getMessage());
     }
@@ -106,8 +117,10 @@ public final class HeldObject implements AutoCloseable {
    * (without giving its charge back; the pinned object carries it on).
    */
   HeldObject pinnedAt(String path) {
-    HeldObject pinned = new HeldObject(null, path, fdType, accessMode, stat, identity, charge, onClose);
-    if (closed.compareAndSet(false, true)) {
+    HeldObject pinned =
+        new HeldObject(
+            null, path, fdType, accessMode, dev, ino, new Identity(kind, details), charge, onClose);
+    if (CLOSED.compareAndSet(this, 0, 1)) {
       fd.close();
     }
     return pinned;
@@ -140,22 +153,22 @@ public final class HeldObject implements AutoCloseable {
   }
 
   public ObjectKind kind() {
-    return identity.kind();
+    return kind;
   }
 
   /** The kernel's or the sim header's facts, fixed at pin time. */
   public ObjectDetails details() {
-    return identity.details();
+    return details;
   }
 
   /** The program id of a BPF or sim program; 0 for anything else. */
   public int progId() {
-    return identity.details() instanceof ObjectDetails.ProgDetails p ? p.id() : 0;
+    return details instanceof ObjectDetails.ProgDetails p ? p.id() : 0;
   }
 
   /** True for a prog array, real or simulated. */
   public boolean isProgArray() {
-    return identity.details() instanceof ObjectDetails.MapDetails m
+    return details instanceof ObjectDetails.MapDetails m
         && m.mapType() == Bpf.PROG_ARRAY;
   }
 
@@ -179,11 +192,11 @@ public final class HeldObject implements AutoCloseable {
   }
 
   public long dev() {
-    return stat.dev();
+    return dev;
   }
 
   public long ino() {
-    return stat.ino();
+    return ino;
   }
 
   /** The current size for files and memfds (they can grow); 0 for other objects. */
@@ -194,13 +207,13 @@ public final class HeldObject implements AutoCloseable {
     try {
       return FileOps.stat(fd.value()).size();
     } catch (IOException e) {
-      return stat.size();
+      return 0;
     }
   }
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
+    if (CLOSED.compareAndSet(this, 0, 1)) {
       if (fd != null) {
         fd.close();
       } else {

@@ -54,13 +54,15 @@ record Identity(ObjectKind kind, ObjectDetails details) {
         yield new Identity(
             ObjectKind.BPF_MAP,
             new ObjectDetails.MapDetails(
-                m.type(), m.id(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), m.name(),
+                m.type(), m.id(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(),
+                m.name().intern(), // names repeat across objects: one copy each
                 List.of()));
       }
       case PROG -> {
         BpfProgInfo p = Bpf.progInfo(fd);
         yield new Identity(
-            ObjectKind.BPF_PROG, new ObjectDetails.ProgDetails(p.type(), p.id(), p.tag(), p.name()));
+            ObjectKind.BPF_PROG,
+            new ObjectDetails.ProgDetails(p.type(), p.id(), p.tag(), p.name().intern()));
       }
       case LINK -> {
         BpfLinkInfo l = Bpf.linkInfo(fd);
@@ -82,14 +84,14 @@ record Identity(ObjectKind kind, ObjectDetails details) {
             ObjectKind.SIM_MAP,
             new ObjectDetails.MapDetails(
                 m.type().kernelNumber(), 0, m.keySize(), m.valueSize(), m.maxEntries(), m.flags(),
-                m.name(), List.of()));
+                m.name().intern(), List.of()));
       }
       case SIM_PROG -> {
         sealForever(fd);
         SimProgInfo p = SimProg.read(fd);
         yield new Identity(
             ObjectKind.SIM_PROG,
-            new ObjectDetails.ProgDetails(p.type(), simProgId(stat), p.tag(), p.name()));
+            new ObjectDetails.ProgDetails(p.type(), simProgId(stat), p.tag(), p.name().intern()));
       }
     };
   }
