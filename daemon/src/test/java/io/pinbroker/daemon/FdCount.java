@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** Reads /proc/PID/fd and /proc/PID/fdinfo: how many fds a process has, and their state. */
-final class FdCount {
+public final class FdCount {
   private FdCount() {}
 
-  static int of(long pid) throws IOException {
+  public static int of(long pid) throws IOException {
     try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
       return (int) s.count();
     }
@@ -26,7 +26,7 @@ final class FdCount {
    * Waits until {@code pid} has {@code expected} fds (connections close asynchronously) and
    * returns the last count seen.
    */
-  static int settle(long pid, int expected, Duration within) throws IOException {
+  public static int settle(long pid, int expected, Duration within) throws IOException {
     long deadline = System.nanoTime() + within.toNanos();
     int n = of(pid);
     while (n != expected && System.nanoTime() < deadline) {
@@ -39,6 +39,23 @@ final class FdCount {
       n = of(pid);
     }
     return n;
+  }
+
+  /**
+   * Waits until {@code pid}'s fd count stops changing (two readings 50 ms apart agree, within 5 s)
+   * and returns it: a baseline taken while connections still close.
+   */
+  public static int steady(long pid) throws IOException, InterruptedException {
+    int last = -1;
+    for (int i = 0; i < 100; i++) {
+      int n = of(pid);
+      if (n == last) {
+        return n;
+      }
+      last = n;
+      Thread.sleep(50);
+    }
+    return last;
   }
 
   /** The pos and flags lines of /proc/self/fdinfo/FD, e.g. {pos=0, flags=02004002}. */

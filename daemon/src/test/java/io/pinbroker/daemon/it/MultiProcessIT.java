@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pinbroker.client.PinbrokerClient;
+import io.pinbroker.daemon.FdCount;
 import io.pinbroker.protocol.DirEntry;
 import io.pinbroker.protocol.NodeInfo;
 import java.io.BufferedReader;
@@ -14,6 +15,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -147,7 +149,7 @@ class MultiProcessIT {
     ok(broker.cli("mkdir", "-p", "/hold"));
     ok(broker.cli("pin", "--memfd", "1K", "/hold/x"));
     long pid = broker.pid();
-    int baseline = settle(pid);
+    int baseline = FdCount.steady(pid);
     Random random = new Random(42);
     for (int round = 0; round < 3; round++) {
       List<Process> victims = new ArrayList<>();
@@ -178,7 +180,10 @@ class MultiProcessIT {
     }
     int held = removeHammerTrees();
     assertTrue(held > 0, "the hammers pinned something before they died");
-    assertEquals(baseline, settleTo(pid, baseline), "broker fds back to the baseline");
+    assertEquals(
+        baseline,
+        FdCount.settle(pid, baseline, Duration.ofSeconds(10)),
+        "broker fds back to the baseline");
   }
 
   private static void awaitReady(Process p) throws IOException {
@@ -205,34 +210,6 @@ class MultiProcessIT {
     return entries;
   }
 
-  private static int settle(long pid) throws Exception {
-    int last = -1;
-    for (int i = 0; i < 100; i++) {
-      int n = countFds(pid);
-      if (n == last) {
-        return n;
-      }
-      last = n;
-      Thread.sleep(50);
-    }
-    return last;
-  }
-
-  private static int settleTo(long pid, int expected) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    int n = countFds(pid);
-    while (n != expected && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      n = countFds(pid);
-    }
-    return n;
-  }
-
-  private static int countFds(long pid) throws IOException {
-    try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-      return (int) s.count();
-    }
-  }
 
   @Test
   void refusedCliCallsExitOneAndUsageErrorsTwo() throws Exception {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pinbroker.daemon.Capability;
+import io.pinbroker.daemon.FdCount;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -115,7 +117,7 @@ class WatchIT {
   void aWatcherInAnotherProcessSeesTheEventsOfAThird() throws Exception {
     ok(broker.cli("mkdir", "-m", "0755", "/w"));
     long pid = broker.pid();
-    int baseline = settle(pid);
+    int baseline = FdCount.steady(pid);
     try (Watcher text = new Watcher(broker, List.of(), "-r", "/w");
         Watcher json = new Watcher(broker, List.of(), "--json", "--recursive", "/w")) {
       ok(broker.cli("pin", "--memfd", "4K", "--mode", "0640", "/w/stats"));
@@ -151,7 +153,10 @@ class WatchIT {
       assertTrue(json.process.waitFor(30, TimeUnit.SECONDS));
     }
     ok(broker.cli("rm", "/outside"));
-    assertEquals(baseline, settleTo(pid, baseline), "broker fds back to the baseline");
+    assertEquals(
+        baseline,
+        FdCount.settle(pid, baseline, Duration.ofSeconds(10)),
+        "broker fds back to the baseline");
   }
 
   @Test
@@ -194,35 +199,6 @@ class WatchIT {
       assertEquals("pinbroker: the broker ended the watch on /", w.err.poll(5, TimeUnit.SECONDS));
     } finally {
       own.close();
-    }
-  }
-
-  private static int settle(long pid) throws Exception {
-    int last = -1;
-    for (int i = 0; i < 100; i++) {
-      int n = countFds(pid);
-      if (n == last) {
-        return n;
-      }
-      last = n;
-      Thread.sleep(50);
-    }
-    return last;
-  }
-
-  private static int settleTo(long pid, int expected) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    int n = countFds(pid);
-    while (n != expected && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      n = countFds(pid);
-    }
-    return n;
-  }
-
-  private static int countFds(long pid) throws IOException {
-    try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-      return (int) s.count();
     }
   }
 }
