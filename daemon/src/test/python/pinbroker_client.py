@@ -93,6 +93,7 @@ STATUS_NAMES = {
     1: "EPERM",
     2: "ENOENT",
     9: "EBADF",
+    11: "EAGAIN",
     13: "EACCES",
     16: "EBUSY",
     17: "EEXIST",
