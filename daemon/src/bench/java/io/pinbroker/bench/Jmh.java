@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Runs the JMH benchmarks of the bench profile (decode, permission check, path lookup) in a
@@ -50,16 +51,27 @@ final class Jmh {
       String name = f.get(0).replaceFirst("^io\\.pinbroker\\.", "");
       StringBuilder params = new StringBuilder();
       for (int i = 7; i < f.size() && i < header.size(); i++) {
-        params.append(header.get(i).replace("Param: ", "")).append('=').append(f.get(i)).append(' ');
+        if (!f.get(i).isEmpty()) {
+          params.append(header.get(i).replace("Param: ", "")).append('=').append(f.get(i)).append(' ');
+        }
       }
       out.append("| ").append(name).append(" | ").append(params.toString().trim()).append(" | ")
-          .append(f.get(4)).append(" | ").append(f.get(5).equals("NaN") ? "–" : f.get(5))
-          .append(" | ").append(f.get(6)).append(" |\n");
+          .append(score(f.get(4))).append(" | ").append(score(f.get(5))).append(" | ")
+          .append(f.get(6)).append(" |\n");
     }
     if (quick) {
       out.append("\nQuick mode: one 200 ms iteration after one 200 ms warm-up; indicative only.\n");
     }
     return out.append('\n').toString();
+  }
+
+  private static String score(String s) {
+    try {
+      double v = Double.parseDouble(s);
+      return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", v);
+    } catch (NumberFormatException e) {
+      return s;
+    }
   }
 
   private static List<String> fields(String line) {

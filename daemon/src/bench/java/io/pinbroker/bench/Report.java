@@ -90,13 +90,13 @@ final class Report {
       }
       for (String peer : List.of("pinbroker-java", "pinbroker-c")) {
         for (String ref : List.of("s6", "raw-c")) {
-          row(out, "GET " + id.substring(4) + " client(s): " + peer + " / " + ref + " (ops/s)",
+          row(out, "GET, " + clients(id) + ": " + peer + " / " + ref + " (ops/s)",
               Table.ratio(g.ratio(peer, ref, false)));
         }
       }
       if (id.equals("get-8")) {
         for (String peer : List.of("pinbroker-java", "pinbroker-c")) {
-          row(out, "GET 8 clients: p99 " + peer + " / raw-c (lower is better)",
+          row(out, "GET, 8 clients: p99 " + peer + " / raw-c (lower is better)",
               Table.ratio(g.ratio(peer, "raw-c", true)));
         }
       }
@@ -116,6 +116,11 @@ final class Report {
           Table.time(v) + (Double.isNaN(v) ? "" : v <= 0.5 ? " (met)" : " (missed)"));
     }
     return out.append('\n').toString();
+  }
+
+  private static String clients(String id) {
+    String n = id.substring(id.indexOf('-') + 1);
+    return n + (n.equals("1") ? " client" : " clients");
   }
 
   private static void row(StringBuilder out, String what, String value) {

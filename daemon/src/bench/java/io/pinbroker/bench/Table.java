@@ -40,6 +40,12 @@ final class Table {
     this.references = references;
   }
 
+  /** Gives the peers their rows in this order, whatever order their results come in. */
+  Table rows(List<String> peers) {
+    peers.forEach(p -> rows.putIfAbsent(p, new ArrayList<>()));
+    return this;
+  }
+
   void add(String peer, Sample s) {
     rows.computeIfAbsent(peer, k -> new ArrayList<>()).add(s);
   }

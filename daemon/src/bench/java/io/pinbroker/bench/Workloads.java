@@ -86,7 +86,8 @@ final class Workloads {
   }
 
   private Table load(Load w) throws IOException, InterruptedException {
-    Table t = new Table(w.id(), w.title(), Kind.THROUGHPUT, List.of("raw-c", "s6"));
+    Table t = new Table(w.id(), w.title(), Kind.THROUGHPUT, List.of("raw-c", "s6"))
+        .rows(w.peers().stream().map(p -> p.id).toList());
     Peers.Running running = peers.start(w.peers());
     try {
       for (Peer p : w.peers()) {
@@ -182,6 +183,7 @@ final class Workloads {
           List.of("s6-fdholder-retrieve", peers.address(Server.S6).toString(), NAME, "true"));
       commands.put("bpftool map show pinned",
           List.of("bpftool", "map", "show", "pinned", peers.address(Server.BPFFS) + NAME));
+      t.rows(List.copyOf(commands.keySet()));
       Map<String, String> env = Map.of("PINBROKER_SOCKET", pb);
       for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
         for (Map.Entry<String, List<String>> c : commands.entrySet()) {
