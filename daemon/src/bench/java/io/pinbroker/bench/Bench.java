@@ -1,7 +1,6 @@
 package io.pinbroker.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,26 +122,46 @@ public final class Bench {
   /** What a finished process said. */
   record Output(int exit, String stdout, String stderr) {}
 
-  /** Runs argv to completion (at most {@code timeoutSeconds}), capturing both outputs. */
+  /** Runs argv to completion (killed after {@code timeoutSeconds}), capturing both outputs. */
   static Output run(List<String> argv, Map<String, String> env, double timeoutSeconds)
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().putAll(env);
+    Path out = Files.createTempFile("bench-", ".out");
     Path err = Files.createTempFile("bench-", ".err");
     try {
-      pb.redirectError(err.toFile());
+      pb.redirectOutput(out.toFile()).redirectError(err.toFile());
       Process p = pb.start();
       p.getOutputStream().close();
-      byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor((long) (timeoutSeconds * 1000), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        return new Output(-1, new String(out, StandardCharsets.UTF_8), "timed out");
+        p.destroyForcibly().waitFor();
+        return new Output(-1, Files.readString(out), "timed out after " + timeoutSeconds + " s");
       }
-      return new Output(
-          p.exitValue(), new String(out, StandardCharsets.UTF_8), Files.readString(err).trim());
+      return new Output(p.exitValue(), Files.readString(out), Files.readString(err).trim());
     } finally {
+      Files.deleteIfExists(out);
       Files.deleteIfExists(err);
     }
+  }
+
+  /**
+   * Runs argv with its output discarded and returns its wall time in seconds, from just before
+   * the start to its exit; negative (minus the exit status, or -1000 for a timeout) if it failed.
+   */
+  static double timedCall(List<String> argv, Map<String, String> env)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(argv);
+    pb.environment().putAll(env);
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    long start = System.nanoTime();
+    Process p = pb.start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor();
+      return -1000;
+    }
+    double secs = (System.nanoTime() - start) / 1e9;
+    return p.exitValue() == 0 ? secs : -p.exitValue();
   }
 
   /** Runs argv and fails unless it exits 0. */

@@ -192,10 +192,9 @@ final class Workloads {
           }
           List<Double> calls = new ArrayList<>();
           for (int i = 0; i < o.cliCalls(); i++) {
-            long start = System.nanoTime();
-            Bench.Output out = Bench.run(c.getValue(), env, 60);
-            double secs = (System.nanoTime() - start) / 1e9;
-            if (out.exit() != 0) {
+            double secs = Bench.timedCall(c.getValue(), env);
+            if (secs < 0) {
+              Bench.Output out = Bench.run(c.getValue(), env, 60);
               t.notAvailable(c.getKey(), "exit " + out.exit() + ": " + out.stderr());
               break;
             }
