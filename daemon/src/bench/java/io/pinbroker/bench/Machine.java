@@ -21,7 +21,9 @@ final class Machine {
     out.add("memory: " + memTotal());
     out.add("java: " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
     out.add("s6: " + Bench.quietOutput(List.of("dpkg-query", "-W", "-f", "${Version}", "s6")));
-    out.add("commit: " + Bench.quietOutput(List.of("git", "rev-parse", "--short", "HEAD")));
+    String dirty = Bench.quietOutput(List.of("git", "status", "--porcelain", "--untracked-files=no"));
+    out.add("commit: " + Bench.quietOutput(List.of("git", "rev-parse", "--short", "HEAD"))
+        + (dirty.equals("unknown") ? "" : " (with uncommitted changes)"));
     out.add("fd limit (RLIMIT_NOFILE hard): " + fdHardLimit());
     out.add(
         "CPU placement: "
