@@ -15,6 +15,7 @@ import io.pinbroker.daemon.namespace.Change;
 import io.pinbroker.daemon.namespace.ChangeLog;
 import io.pinbroker.daemon.namespace.Namespace;
 import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.persist.Persistence;
 import io.pinbroker.daemon.server.ServerConfig;
 import io.pinbroker.daemon.systemd.Activation;
 import io.pinbroker.protocol.NodeInfo;
@@ -219,7 +220,7 @@ class PersistenceTest {
     List<Change> before = tree(first);
     Map<String, Fd> kept = manager.inheritStore();
     first.stop();
-    String lost = "o" + entry(before, "/lost").objectId();
+    String lost = Persistence.objectName(entry(before, "/lost").objectId());
     kept.remove(lost).close();
     manager.send("FDSTOREREMOVE=1\nFDNAME=" + lost); // as systemd drops an fd that hangs up
     kept.put("o999", FileOps.memfd("never-acknowledged", 1, 0));
@@ -296,7 +297,7 @@ class PersistenceTest {
     names.add("journal-" + journalEpoch);
     for (Change c : tree) {
       if (c instanceof Change.PutEntry p) {
-        names.add("o" + p.objectId());
+        names.add(Persistence.objectName(p.objectId()));
       }
     }
     return sorted(names);

@@ -65,9 +65,12 @@ public final class Persistence implements ChangeLog, AutoCloseable {
     return stored.size() + 1;
   }
 
-  /** The fd store name of an object. */
+  /**
+   * The fd store name of an object: its id in base 36, so that LISTEN_FDNAMES, one environment
+   * string of at most 128 KiB, holds a full store's names (16382 of up to 6 characters).
+   */
   public static String objectName(long objectId) {
-    return OBJECT + objectId;
+    return OBJECT + Long.toString(objectId, 36);
   }
 
   @Override

@@ -68,6 +68,6 @@ public final class Activation {
 
   /** Names the broker gives what it keeps in the fd store: {@code o<id>}, {@code journal-<n>}. */
   private static boolean isStoreName(String name) {
-    return name.startsWith("journal-") || name.matches("o[0-9]+");
+    return name.startsWith("journal-") || name.matches("o[0-9a-z]+");
   }
 }
