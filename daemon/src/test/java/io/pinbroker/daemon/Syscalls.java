@@ -32,6 +32,8 @@ final class Syscalls {
           FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
           Linker.Option.captureCallState("errno"),
           Linker.Option.firstVariadicArg(1));
+  private static final MethodHandle LSEEK =
+      fn("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
   private static final MethodHandle GETRLIMIT =
       fn("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
   private static final MethodHandle SETRLIMIT =
@@ -119,6 +121,22 @@ final class Syscalls {
     }
     if (r < 0) {
       throw new IOException(what + " failed: errno " + (int) ERRNO.get(st, 0L));
+    }
+  }
+
+  /** lseek(2) with SEEK_SET: the new offset. */
+  static long seek(int fd, long offset) throws IOException {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment st = a.allocate(CAPTURE);
+      long r = (long) LSEEK.invokeExact(st, fd, offset, 0);
+      if (r < 0) {
+        throw new IOException("lseek: errno " + (int) ERRNO.get(st, 0L));
+      }
+      return r;
+    } catch (IOException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
     }
   }
 
