@@ -42,8 +42,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BadInputTest {
   static final int NOBODY = AsUser.NOBODY;
   static final int ID = 7;
-  /** Opcodes the audit log records: PIN, MKDIR, RMDIR, UNLINK, RENAME, CHMOD, CHOWN, CREATE_MAP, TAKEOVER_BEGIN. */
-  static final java.util.Set<Integer> AUDITED = java.util.Set.of(2, 6, 7, 8, 9, 10, 11, 12, 13);
+  /** Opcodes the audit log records: PIN, MKDIR, RMDIR, UNLINK, RENAME, CHMOD, CHOWN, CREATE_MAP, TAKEOVER_BEGIN, TAKEOVER_DONE. */
+  static final java.util.Set<Integer> AUDITED = java.util.Set.of(2, 6, 7, 8, 9, 10, 11, 12, 13, 15);
 
   static Path dir;
   static TestBroker broker;
