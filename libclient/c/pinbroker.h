@@ -11,7 +11,8 @@
  *     EACCES, ...); strerror(3) describes it and pb_last_detail() holds the broker's text.
  *     The connection stays usable.
  *   - a connection-level notice (a failure reply with request_id 0, PROTOCOL.md section 10):
- *     its status (EPROTO, ENOSPC); the connection is gone.
+ *     its status (EPROTO; ENOSPC or EDQUOT at a connection limit; ETIMEDOUT after the broker's
+ *     idle timeout, the request sent then unread); the connection is gone.
  *   - a local or transport error: the errno of the failing system call (ECONNREFUSED, ENOENT
  *     for a missing socket, EPIPE, ...), or one of
  *       EINVAL        a bad argument (NULL where a value is needed, a negative fd, ...);
@@ -210,7 +211,8 @@ typedef int (*pb_list_fn)(void *arg, const char *name, const pb_node *node);
  *
  * On success *out is the new client (free it with pb_close()). On failure *out is NULL and the
  * result is the errno: connect(2)'s (ENOENT, ECONNREFUSED, EACCES, ...), ETIMEDOUT, the status
- * of a refused HELLO (EPROTONOSUPPORT) or of a notice (ENOSPC: the broker's connection limit),
+ * of a refused HELLO (EPROTONOSUPPORT) or of a notice (ENOSPC: the broker's connection limit;
+ * EDQUOT: its limit per uid),
  * ENOMEM, ENAMETOOLONG for a path that does not fit in sun_path.
  */
 int pb_connect(const char *socket_path, int timeout_ms, pb_client **out);

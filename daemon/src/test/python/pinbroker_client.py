@@ -111,6 +111,7 @@ STATUS_NAMES = {
     93: "EPROTONOSUPPORT",
     95: "EOPNOTSUPP",
     105: "ENOBUFS",
+    110: "ETIMEDOUT",
     116: "ESTALE",
     7: "E2BIG",
     122: "EDQUOT",

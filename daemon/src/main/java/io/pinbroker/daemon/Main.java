@@ -5,6 +5,7 @@ import io.pinbroker.client.SocketLocation;
 import io.pinbroker.daemon.namespace.NamespaceConfig;
 import io.pinbroker.daemon.object.BpfStore;
 import io.pinbroker.daemon.object.MapPolicy;
+import io.pinbroker.daemon.server.AuditLog;
 import io.pinbroker.daemon.server.ServerConfig;
 import io.pinbroker.unix.Bpf;
 import io.pinbroker.unix.FileOps;
@@ -15,6 +16,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -39,8 +41,10 @@ import picocli.CommandLine.Option;
       "",
       "Every option may also be set in the --config file as NAME=VALUE, e.g. 'umask=027'.",
       "SIGHUP (systemctl reload) re-reads the --config file and applies umask, root-override,"
-          + " max-names, map-types, max-map-bytes, map-quota and verbose; the other settings take"
-          + " effect at the next start.",
+          + " max-names, max-names-per-uid, max-connections-per-uid, idle-timeout, send-timeout,"
+          + " map-types, max-map-bytes, map-quota, sim-map-quota, audit and verbose; the other"
+          + " settings take effect at the next start. New timeouts apply to connections accepted"
+          + " after the reload.",
       "Without --socket or PINBROKER_SOCKET the broker listens on "
           + SocketLocation.DEFAULT
           + ", or, if that directory cannot be created, in $XDG_RUNTIME_DIR/pinbroker/ or"
@@ -108,8 +112,44 @@ public final class Main implements Callable<Integer> {
       names = "--max-connections",
       paramLabel = "N",
       defaultValue = "1024",
-      description = "Most clients connected at once (default: ${DEFAULT-VALUE}).")
+      description = {
+        "Most clients connected at once; one more gets an ENOSPC notice and is closed"
+            + " (default: ${DEFAULT-VALUE}).",
+        "The broker keeps 2 fds per connection, plus 317, free of held fds: a pin that would"
+            + " take one of them gets EMFILE."
+      })
   int maxConnections;
+
+  @Option(
+      names = "--max-connections-per-uid",
+      paramLabel = "N",
+      defaultValue = "256",
+      description =
+          "Most clients of one uid connected at once, root included; one more gets an EDQUOT"
+              + " notice and is closed (default: ${DEFAULT-VALUE}).")
+  int maxConnectionsPerUid;
+
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "10m",
+      converter = Timeouts.class,
+      description =
+          "Close a connection that sends no request for this long, with an ETIMEDOUT notice;"
+              + " 'off' never does. Watch streams and connections that own ephemeral pins are"
+              + " never idle (default: ${DEFAULT-VALUE}).")
+  Duration idleTimeout;
+
+  @Option(
+      names = "--send-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = Timeouts.class,
+      description =
+          "Drop a client that leaves a reply unread for this long; 'off' waits for ever. Watch"
+              + " streams are exempt: a watcher that does not read loses events instead"
+              + " (default: ${DEFAULT-VALUE}).")
+  Duration sendTimeout;
 
   @Option(
       names = "--max-names",
@@ -117,6 +157,15 @@ public final class Main implements Callable<Integer> {
       defaultValue = "1000000",
       description = "Most names held at once; a pin past it gets ENOSPC (default: ${DEFAULT-VALUE}).")
   long maxNames;
+
+  @Option(
+      names = "--max-names-per-uid",
+      paramLabel = "N",
+      defaultValue = "250000",
+      description =
+          "Most names one uid owns at once, root included; a pin past it gets EDQUOT"
+              + " (default: ${DEFAULT-VALUE}).")
+  long maxNamesPerUid;
 
   @Option(
       names = "--map-types",
@@ -139,8 +188,20 @@ public final class Main implements Callable<Integer> {
       paramLabel = "BYTES",
       defaultValue = "256M",
       converter = Sizes.class,
-      description = "Map memory each uid may have the broker create (default: ${DEFAULT-VALUE}).")
+      description =
+          "Real (kernel) map memory each uid may have the broker create; past it, EDQUOT"
+              + " (default: ${DEFAULT-VALUE}).")
   long mapQuota;
+
+  @Option(
+      names = "--sim-map-quota",
+      paramLabel = "BYTES",
+      defaultValue = "256M",
+      converter = Sizes.class,
+      description =
+          "Sim map memory (memfds, the broker's shared memory) each uid may have the broker"
+              + " create; past it, EDQUOT (default: ${DEFAULT-VALUE}).")
+  long simMapQuota;
 
   @Option(
       names = "--fd-store-max",
@@ -175,6 +236,17 @@ public final class Main implements Callable<Integer> {
       })
   boolean takeover;
 
+  @Option(
+      names = "--audit",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Log one line per change to the tree, granted or refused, at priority notice:"
+              + " 'audit: op=pin path=/a uid=1000 gid=1000 pid=42 mode=0644 result=OK gen=7'"
+              + " (default: on).")
+  boolean audit;
+
   @Option(names = "--verbose", description = "Log each dropped connection and debug detail.")
   boolean verbose;
 
@@ -187,6 +259,7 @@ public final class Main implements Callable<Integer> {
   public Integer call() throws Exception {
     Settings settings = settings();
     SdDaemonLogging.install(settings.logLevel());
+    AuditLog.enabled(settings.audit());
     long fdLimit = FileOps.raiseFdLimit();
     Broker broker;
     try {
@@ -253,16 +326,16 @@ public final class Main implements Callable<Integer> {
   }
 
   Settings settings() {
-    return new Settings(toConfig(), verbose ? Level.FINE : Level.INFO);
+    return new Settings(toConfig(), verbose ? Level.FINE : Level.INFO, audit);
   }
 
   BrokerConfig toConfig() {
     return new BrokerConfig(
         socket,
         socketMode,
-        new NamespaceConfig(rootMode, umask, rootOverride, maxNames),
-        new ServerConfig(maxConnections),
-        new MapPolicy(mapTypeNumbers(), maxMapBytes, mapQuota),
+        new NamespaceConfig(rootMode, umask, rootOverride, maxNames, maxNamesPerUid),
+        new ServerConfig(maxConnections, maxConnectionsPerUid, idleTimeout, sendTimeout),
+        new MapPolicy(mapTypeNumbers(), maxMapBytes, mapQuota, simMapQuota),
         fdStoreMax,
         bpfStore);
   }

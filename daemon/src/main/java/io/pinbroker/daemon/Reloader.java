@@ -4,8 +4,12 @@ import io.pinbroker.daemon.namespace.Namespace;
 import io.pinbroker.daemon.namespace.NamespaceConfig;
 import io.pinbroker.daemon.object.MapFactory;
 import io.pinbroker.daemon.object.MapPolicy;
+import io.pinbroker.daemon.server.AuditLog;
+import io.pinbroker.daemon.server.Server;
+import io.pinbroker.daemon.server.ServerConfig;
 import io.pinbroker.daemon.systemd.Notifier;
 import io.pinbroker.unix.Bpf;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -19,11 +23,13 @@ import javax.inject.Singleton;
 
 /**
  * A configuration reload as systemd expects it: RELOADING=1 with MONOTONIC_USEC, then the new
- * settings, then READY=1. The reloadable settings (umask, root-override, max-names, map-types,
- * max-map-bytes, map-quota, verbose) apply at once; the others (socket, socket-mode, root-mode,
- * max-connections) are compared and a change is logged as taking effect at the next start. A
- * configuration that cannot be read or parsed changes nothing. Not thread-safe: {@link Broker}
- * runs one reload at a time.
+ * settings, then READY=1. The reloadable settings (umask, root-override, max-names,
+ * max-names-per-uid, max-connections-per-uid, idle-timeout, send-timeout, map-types,
+ * max-map-bytes, map-quota, sim-map-quota, audit, verbose) apply at once, the timeouts to
+ * connections accepted from then on; the others (socket, socket-mode, root-mode, max-connections)
+ * are compared and a change is logged as taking effect at the next start. A configuration that
+ * cannot be read or parsed changes nothing. Not thread-safe: {@link Broker} runs one reload at a
+ * time.
  */
 @Singleton
 final class Reloader {
@@ -31,13 +37,18 @@ final class Reloader {
 
   private final Namespace namespace;
   private final MapFactory maps;
+  private final Server server;
   private final Notifier notifier;
   /** The configuration in force: as started, with the reloadable settings as last reloaded. */
   private BrokerConfig running;
+  /** Whether the audit log is on: as started (on, unless Main turned it off), then as reloaded. */
+  private boolean audit = AuditLog.isEnabled();
 
   @Inject
-  Reloader(BrokerConfig config, Namespace namespace, MapFactory maps, Notifier notifier) {
+  Reloader(
+      BrokerConfig config, Namespace namespace, MapFactory maps, Server server, Notifier notifier) {
     this.running = config;
+    this.server = server;
     this.namespace = namespace;
     this.maps = maps;
     this.notifier = notifier;
@@ -89,6 +100,8 @@ final class Reloader {
 
     NamespaceConfig ns = running.namespace();
     NamespaceConfig newNs = next.namespace();
+    ServerConfig sc = running.server();
+    ServerConfig newSc = next.server();
     MapPolicy mp = running.maps();
     MapPolicy newMp = next.maps();
     Level level = SdDaemonLogging.level();
@@ -96,19 +109,45 @@ final class Reloader {
     compare(changed, "umask", ns.umask(), newNs.umask(), u -> String.format("%03o", u));
     compare(changed, "root-override", ns.rootOverride(), newNs.rootOverride(), String::valueOf);
     compare(changed, "max-names", ns.maxNames(), newNs.maxNames(), String::valueOf);
+    compare(
+        changed, "max-names-per-uid", ns.maxNamesPerUid(), newNs.maxNamesPerUid(), String::valueOf);
+    compare(
+        changed,
+        "max-connections-per-uid",
+        sc.maxConnectionsPerUid(),
+        newSc.maxConnectionsPerUid(),
+        String::valueOf);
+    compare(changed, "idle-timeout", sc.idleTimeout(), newSc.idleTimeout(), Reloader::duration);
+    compare(changed, "send-timeout", sc.sendTimeout(), newSc.sendTimeout(), Reloader::duration);
     compare(changed, "map-types", mp.allowedTypes(), newMp.allowedTypes(), Reloader::mapTypes);
     compare(changed, "max-map-bytes", mp.maxMapBytes(), newMp.maxMapBytes(), String::valueOf);
     compare(changed, "map-quota", mp.quotaBytesPerUid(), newMp.quotaBytesPerUid(), String::valueOf);
+    compare(
+        changed,
+        "sim-map-quota",
+        mp.simQuotaBytesPerUid(),
+        newMp.simQuotaBytesPerUid(),
+        String::valueOf);
+    compare(changed, "audit", audit, settings.audit(), String::valueOf);
     compare(changed, "verbose", isVerbose(level), isVerbose(settings.logLevel()), String::valueOf);
 
     NamespaceConfig applied =
-        new NamespaceConfig(ns.rootMode(), newNs.umask(), newNs.rootOverride(), newNs.maxNames());
+        new NamespaceConfig(
+            ns.rootMode(), newNs.umask(), newNs.rootOverride(), newNs.maxNames(),
+            newNs.maxNamesPerUid());
+    ServerConfig appliedServer =
+        new ServerConfig(
+            sc.maxConnections(), newSc.maxConnectionsPerUid(), newSc.idleTimeout(),
+            newSc.sendTimeout());
     namespace.reconfigure(applied);
+    server.reconfigure(appliedServer);
     maps.reconfigure(newMp);
     SdDaemonLogging.level(settings.logLevel());
+    AuditLog.enabled(settings.audit());
+    audit = settings.audit();
     running =
         new BrokerConfig(
-            running.socket(), running.socketMode(), applied, running.server(), newMp,
+            running.socket(), running.socketMode(), applied, appliedServer, newMp,
             running.fdStoreMax(), running.bpfStore());
     LOG.info("reloaded: " + (changed.isEmpty() ? "nothing changed" : String.join(", ", changed)));
   }
@@ -130,6 +169,10 @@ final class Reloader {
 
   private static boolean isVerbose(Level level) {
     return level != null && level.intValue() < Level.INFO.intValue();
+  }
+
+  private static String duration(Duration d) {
+    return d.isZero() ? "off" : d.toMillis() + "ms";
   }
 
   private static String mode(int mode) {

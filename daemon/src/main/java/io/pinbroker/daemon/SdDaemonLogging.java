@@ -10,7 +10,8 @@ import java.util.logging.Logger;
 
 /**
  * Logs to stderr, one line per record, prefixed with its sd-daemon(3) priority ({@code <6>} for
- * info, {@code <4>} for warnings, ...) so that journald files each line at the right level.
+ * info, {@code <5>} for a level between info and warning such as the audit log's notice, {@code
+ * <4>} for warnings, ...) so that journald files each line at the right level.
  */
 final class SdDaemonLogging extends Formatter {
   private SdDaemonLogging() {}
@@ -48,6 +49,9 @@ final class SdDaemonLogging extends Formatter {
     }
     if (v >= Level.WARNING.intValue()) {
       return 4;
+    }
+    if (v > Level.INFO.intValue()) {
+      return 5; // notice: a level between INFO and WARNING, such as the audit log's
     }
     if (v >= Level.INFO.intValue()) {
       return 6;

@@ -145,6 +145,54 @@ class BrokerTest {
     }
   }
 
+  /**
+   * O_APPEND, O_NONBLOCK and the offset of held descriptions, checked in /proc/self/fdinfo before
+   * and after GETs: a regular file (reopened: the client gets an offset of its own), and a socket
+   * and a directory (shared: the client gets the held description itself, flags and all).
+   */
+  @Test
+  void getLeavesFlagsAndOffsetsOfHeldDescriptionsAlone() throws Exception {
+    Path file = Files.writeString(dir.resolve("log"), "0123456789");
+    int appendNonblock = FileOps.O_APPEND | FileOps.O_NONBLOCK;
+    try (Fd log = FileOps.open(file.toString(), FileOps.O_RDWR | appendNonblock);
+        UnixSocket sock = UnixSocket.connect(broker.socket);
+        Fd directory = FileOps.open(dir.toString(), FileOps.O_RDONLY | 0200000)) {
+      Syscalls.seek(log.value(), 4);
+      FileOps.setStatusFlags(sock.fd(), FileOps.statusFlags(sock.fd()) | appendNonblock);
+      Syscalls.seek(directory.value(), 2);
+      int[] held = {log.value(), sock.fd(), directory.value()};
+      Handout[] handout = {Handout.REOPENED, Handout.SHARED, Handout.SHARED};
+      List<Map<String, String>> before = new ArrayList<>();
+      for (int i = 0; i < held.length; i++) {
+        client.pin("/d" + i, held[i], PinOptions.DEFAULT);
+        before.add(FdCount.info(held[i]));
+      }
+      assertEquals(List.of("4", "2"), List.of(before.get(0).get("pos"), before.get(2).get("pos")));
+      assertTrue((Integer.parseInt(before.get(1).get("flags"), 8) & appendNonblock) == appendNonblock);
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < held.length; i++) {
+          for (Access a : i == 2 ? new Access[] {Access.READ_ONLY} : Access.values()) {
+            try (ReceivedFd got = client.get("/d" + i, a)) {
+              assertEquals(handout[i], got.handout(), "handout of /d" + i);
+              Map<String, String> mine = FdCount.info(got.fd().value());
+              if (handout[i] == Handout.REOPENED) {
+                assertEquals("0", mine.get("pos"), "a reopened description has its own offset");
+                Syscalls.seek(got.fd().value(), 7);
+              } else {
+                assertEquals(before.get(i).get("pos"), mine.get("pos"), "the same description");
+                assertEquals(
+                    Integer.parseInt(before.get(i).get("flags"), 8) & ~FileOps.O_CLOEXEC,
+                    Integer.parseInt(mine.get("flags"), 8) & ~FileOps.O_CLOEXEC,
+                    "the same description, flags and all");
+              }
+            }
+          }
+          assertEquals(before.get(i), FdCount.info(held[i]), "pos and flags of /d" + i);
+        }
+      }
+    }
+  }
+
   @Test
   void bindSemanticsAndReplace() throws IOException {
     try (Fd a = FileOps.memfd("a", 1, 0); Fd b = FileOps.memfd("b", 1, 0)) {

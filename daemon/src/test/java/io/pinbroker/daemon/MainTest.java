@@ -11,6 +11,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +37,32 @@ class MainTest {
     assertEquals(022, c.namespace().umask());
     assertTrue(c.namespace().rootOverride());
     assertEquals(1024, c.server().maxConnections());
+    assertEquals(256, c.server().maxConnectionsPerUid());
+    assertEquals(Duration.ofMinutes(10), c.server().idleTimeout());
+    assertEquals(Duration.ofSeconds(10), c.server().sendTimeout());
+    assertEquals(1_000_000, c.namespace().maxNames());
+    assertEquals(250_000, c.namespace().maxNamesPerUid());
+    assertEquals(256L << 20, c.maps().quotaBytesPerUid());
+    assertEquals(256L << 20, c.maps().simQuotaBytesPerUid());
+    assertTrue(Main.settings(new String[0]).audit());
+  }
+
+  @Test
+  void theBoundsAndTimeoutsParse() throws IOException {
+    Path file =
+        Files.writeString(
+            dir.resolve("pinbrokerd.conf"),
+            "max-connections-per-uid=3\nidle-timeout=off\nsend-timeout=1500ms\nmax-names-per-uid=9\n"
+                + "sim-map-quota=1M\naudit=false\n");
+    BrokerConfig c = parse(file, "--map-quota", "2M");
+    assertEquals(3, c.server().maxConnectionsPerUid());
+    assertEquals(Duration.ZERO, c.server().idleTimeout(), "off: no idle timeout");
+    assertEquals(Duration.ofMillis(1500), c.server().sendTimeout());
+    assertEquals(9, c.namespace().maxNamesPerUid());
+    assertEquals(List.of(2L << 20, 1L << 20), List.of(c.maps().quotaBytesPerUid(), c.maps().simQuotaBytesPerUid()));
+    assertFalse(Main.settings(new String[] {"--config", file.toString()}).audit());
+    assertEquals(Duration.ZERO, parse(null, "--send-timeout", "0").server().sendTimeout());
+    assertThrows(CommandLine.ParameterException.class, () -> parse(null, "--idle-timeout", "soon"));
   }
 
   @Test

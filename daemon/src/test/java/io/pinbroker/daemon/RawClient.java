@@ -20,13 +20,22 @@ final class RawClient implements AutoCloseable {
   private final ByteBuffer in = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
 
   RawClient(Path path) throws IOException {
-    socket = UnixSocket.connect(path);
+    this(UnixSocket.connect(path));
+  }
+
+  /** A client on a connected socket, which it now owns. */
+  RawClient(UnixSocket socket) throws IOException {
+    this.socket = socket;
     socket.setTimeouts(Duration.ofSeconds(5));
   }
 
   /** Connects and completes a valid HELLO. */
   static RawClient greeted(Path path) throws IOException {
-    RawClient c = new RawClient(path);
+    return greet(new RawClient(path));
+  }
+
+  /** Completes a valid HELLO on {@code c}. */
+  static RawClient greet(RawClient c) throws IOException {
     c.send(frame(1, new Request.Hello(1, 1, Frames.FEATURES), 0));
     c.reply().close();
     return c;

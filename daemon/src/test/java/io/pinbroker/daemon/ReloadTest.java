@@ -1,17 +1,21 @@
 package io.pinbroker.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pinbroker.client.BrokerUnreachableException;
 import io.pinbroker.client.MapSpec;
 import io.pinbroker.client.NoSpaceException;
 import io.pinbroker.client.OperationNotPermittedException;
 import io.pinbroker.client.PinOptions;
 import io.pinbroker.client.PinbrokerClient;
 import io.pinbroker.client.QuotaExceededException;
+import io.pinbroker.client.TimedOutException;
 import io.pinbroker.daemon.namespace.NamespaceConfig;
 import io.pinbroker.daemon.object.MapPolicy;
+import io.pinbroker.daemon.server.AuditLog;
 import io.pinbroker.daemon.server.ServerConfig;
 import io.pinbroker.unix.Bpf;
 import io.pinbroker.unix.Fd;
@@ -150,7 +154,7 @@ class ReloadTest {
             dir.resolve("elsewhere.sock"),
             0600,
             new NamespaceConfig(0700, 022, true, 100),
-            new ServerConfig(1),
+            new ServerConfig(1, 8, Duration.ZERO, ServerConfig.DEFAULT_SEND_TIMEOUT),
             initial.maps(),
             64);
     broker.reload(() -> settings(next));
@@ -184,14 +188,14 @@ class ReloadTest {
       c.pin("/a", memfd.value(), PinOptions.DEFAULT);
       c.createMap("/m1", sim, PinOptions.DEFAULT);
 
-      MapPolicy tighter = new MapPolicy(Set.of(Bpf.HASH), 1 << 20, 1024);
-      NamespaceConfig twoNames = new NamespaceConfig(01777, 022, true, 2);
+      MapPolicy tighter = new MapPolicy(Set.of(Bpf.HASH), 1 << 20, 4 << 20, 1024);
+      NamespaceConfig twoNames = new NamespaceConfig(01777, 022, true, 2, 100);
       broker.reload(
           () -> settings(new BrokerConfig(socket, 0666, twoNames, initial.server(), tighter, 0)));
       assertEquals(
           List.of(
               "reloaded: max-names 100 -> 2, map-types array,hash,prog_array -> hash,"
-                  + " map-quota 4194304 -> 1024"),
+                  + " sim-map-quota 4194304 -> 1024"),
           messages(Level.INFO));
 
       assertThrows(NoSpaceException.class, () -> c.pin("/b", memfd.value(), PinOptions.DEFAULT));
@@ -204,6 +208,42 @@ class ReloadTest {
       assertTrue(
           c.list("/").stream().anyMatch(e -> e.name().equals("m1")),
           "the map over the new quota stays");
+    }
+  }
+
+  @Test
+  void theBoundsOnUidsAndTimeoutsAndTheAuditLogReloadToo() throws Exception {
+    BrokerConfig next =
+        new BrokerConfig(
+            socket,
+            0666,
+            new NamespaceConfig(01777, 022, true, 100, 1),
+            new ServerConfig(8, 2, Duration.ofMillis(300), Duration.ofSeconds(3)),
+            initial.maps(),
+            0);
+    try (PinbrokerClient before = client()) {
+      broker.reload(() -> new Settings(next, Level.INFO, false));
+      assertEquals(
+          List.of(
+              "reloaded: max-names-per-uid 100 -> 1, max-connections-per-uid 8 -> 2, idle-timeout"
+                  + " off -> 300ms, send-timeout 10000ms -> 3000ms, audit true -> false"),
+          messages(Level.INFO));
+      assertTrue(!AuditLog.isEnabled(), "the audit log is off");
+
+      before.mkdir("/one", 0755);
+      assertThrows(QuotaExceededException.class, () -> before.mkdir("/two", 0755));
+
+      try (PinbrokerClient second = client()) {
+        BrokerUnreachableException e = assertThrows(BrokerUnreachableException.class, this::client);
+        assertInstanceOf(QuotaExceededException.class, e.getCause());
+        Thread.sleep(600); // past the new idle timeout
+        TimedOutException idle =
+            assertThrows(TimedOutException.class, () -> second.stat("/"), "accepted after it");
+        assertTrue(idle.getMessage().contains("idle for 300 ms"), idle.getMessage());
+      }
+      assertEquals(01777, before.stat("/").mode(), "accepted before: no idle timeout");
+    } finally {
+      AuditLog.enabled(true);
     }
   }
 }

@@ -33,6 +33,7 @@ final class TestBroker implements AutoCloseable {
 
   static TestBroker start(Path dir, NamespaceConfig ns, ServerConfig server, MapPolicy maps)
       throws IOException {
+    AuditCapture.install();
     Path socket = dir.resolve("pinbroker.sock");
     Broker broker = Broker.create(new BrokerConfig(socket, 0666, ns, server, maps, 0));
     broker.start();

@@ -10,7 +10,7 @@ import java.io.IOException;
 public abstract sealed class PinbrokerException extends IOException
     permits OperationNotPermittedException,
         TooBigException,
-        QuotaExceededException, NoSuchEntryException, BadDescriptorException, TryAgainException, PermissionDeniedException, BusyException, EntryExistsException, NotADirectoryException, IsADirectoryException, InvalidArgumentException, TooManyOpenFilesException, NoSpaceException, NameTooLongException, NotImplementedException, DirectoryNotEmptyException, PathTooDeepException, ProtocolErrorException, IllegalNameException, VersionMismatchException, DescriptorsTruncatedException, StaleGenerationException {
+        QuotaExceededException, NoSuchEntryException, BadDescriptorException, TryAgainException, PermissionDeniedException, BusyException, EntryExistsException, NotADirectoryException, IsADirectoryException, InvalidArgumentException, TooManyOpenFilesException, NoSpaceException, NameTooLongException, NotImplementedException, DirectoryNotEmptyException, PathTooDeepException, ProtocolErrorException, IllegalNameException, VersionMismatchException, DescriptorsTruncatedException, TimedOutException, StaleGenerationException {
   private final Status status;
   private final String path;
   private final String detail;
@@ -68,6 +68,7 @@ public abstract sealed class PinbrokerException extends IOException
       case EILSEQ -> new IllegalNameException(path, detail);
       case EPROTONOSUPPORT -> new VersionMismatchException(path, detail);
       case ENOBUFS -> new DescriptorsTruncatedException(path, detail);
+      case ETIMEDOUT -> new TimedOutException(path, detail);
       case ESTALE -> new StaleGenerationException(path, detail);
     };
   }

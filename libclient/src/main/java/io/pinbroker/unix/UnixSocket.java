@@ -96,6 +96,23 @@ public final class UnixSocket implements AutoCloseable {
     setTimeout(Libc.SO_SNDTIMEO, timeout);
   }
 
+  /**
+   * Bounds every later receive (SO_RCVTIMEO): one that waits longer throws a {@link
+   * SocketTimeoutException}. {@link Duration#ZERO} waits for ever.
+   */
+  public void setReceiveTimeout(Duration timeout) throws IOException {
+    setTimeout(Libc.SO_RCVTIMEO, timeout);
+  }
+
+  /**
+   * Bounds every later send (SO_SNDTIMEO): one that the peer's full queue blocks for longer throws a
+   * {@link SocketTimeoutException}, and the datagram is not sent. {@link Duration#ZERO} waits for
+   * ever.
+   */
+  public void setSendTimeout(Duration timeout) throws IOException {
+    setTimeout(Libc.SO_SNDTIMEO, timeout);
+  }
+
   private void setTimeout(int option, Duration timeout) throws IOException {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment tv = a.allocate(16, 8);

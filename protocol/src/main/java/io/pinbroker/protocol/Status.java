@@ -29,6 +29,7 @@ public enum Status {
   EILSEQ(84, "Invalid or incomplete multibyte or wide character"),
   EPROTONOSUPPORT(93, "Protocol not supported"),
   ENOBUFS(105, "No buffer space available"),
+  ETIMEDOUT(110, "Connection timed out"),
   ESTALE(116, "Stale generation"),
   EDQUOT(122, "Disk quota exceeded");
 

@@ -81,6 +81,11 @@ final class Lifetimes {
     orphans.remove(e);
   }
 
+  /** Whether {@code owner} holds ephemeral entries. */
+  boolean owns(Object owner) {
+    return byOwner.containsKey(owner);
+  }
+
   /** The ephemeral entries of a connection that closed; they are no longer followed by it. */
   List<Entry> ownedBy(Object owner) {
     Set<Entry> owned = byOwner.remove(owner);

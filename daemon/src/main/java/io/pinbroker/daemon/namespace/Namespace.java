@@ -58,7 +58,7 @@ public final class Namespace {
   }
 
   /**
-   * Applies new settings to the operations that follow: umask, root override and the name limit.
+   * Applies new settings to the operations that follow: umask, root override and the name limits.
    * The root keeps the mode it was created with. A lower limit removes nothing; it refuses new
    * names until enough are gone. Operations in flight under the lock finish with the old settings.
    */
@@ -199,9 +199,12 @@ public final class Namespace {
           throw new Refusal(Status.ENOENT, "nothing to compare-and-swap");
         }
         paths.check(who, w, null, Operation.CREATE);
-        checkCapacity();
+        checkCapacity(who.uid());
       } else {
         checkReplace(who, w, flags, expectedGeneration);
+        if (w.target().uid != who.uid()) {
+          checkUidCapacity(who.uid()); // the name changes owner
+        }
       }
       long id = ++lastObjectId;
       log.holding(id, object);
@@ -249,9 +252,20 @@ public final class Namespace {
     }
   }
 
-  private void checkCapacity() throws Refusal {
+  /** A new name for {@code uid}: within the broker's limit (ENOSPC) and the uid's (EDQUOT). */
+  private void checkCapacity(int uid) throws Refusal {
     if (names.total() >= config.maxNames()) {
       throw new Refusal(Status.ENOSPC, "the broker holds its limit of " + config.maxNames() + " names");
+    }
+    checkUidCapacity(uid);
+  }
+
+  private void checkUidCapacity(int uid) throws Refusal {
+    long limit = config.maxNamesPerUid();
+    if (names.ofUid(uid) >= limit) {
+      throw new Refusal(
+          Status.EDQUOT,
+          "uid " + Integer.toUnsignedString(uid) + " owns its limit of " + limit + " names");
     }
   }
 
@@ -341,7 +355,7 @@ public final class Namespace {
         throw new Refusal(Status.EEXIST, "");
       }
       paths.check(who, w, null, Operation.CREATE);
-      checkCapacity();
+      checkCapacity(who.uid());
       long t = now();
       Directory d = new Directory(who.uid(), who.gid(), bits, nextGeneration(), t);
       w.parent().attach(w.name(), d);
@@ -552,6 +566,7 @@ public final class Namespace {
       Resolver.Walk w = paths.existing(who, path);
       paths.check(who, w, w.target(), Operation.CHOWN);
       if (uid != Request.DEFAULT_ID) {
+        names.chowned(w.target().uid, uid); // root may: no per-uid bound, as quotas in Linux
         w.target().uid = uid;
       }
       if (gid != Request.DEFAULT_ID) {
@@ -876,6 +891,26 @@ public final class Namespace {
     lock.readLock().lock();
     try {
       return names.snapshot();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Names {@code uid} owns now: what {@link NamespaceConfig#maxNamesPerUid()} bounds. */
+  public long namesOf(int uid) {
+    lock.readLock().lock();
+    try {
+      return names.ofUid(uid);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Whether the connection {@code owner} (its credentials object) holds ephemeral entries. */
+  public boolean ownsEphemeral(Object owner) {
+    lock.readLock().lock();
+    try {
+      return lifetimes.owns(owner);
     } finally {
       lock.readLock().unlock();
     }

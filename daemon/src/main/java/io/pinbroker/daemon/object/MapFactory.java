@@ -8,6 +8,8 @@ import io.pinbroker.sim.SimMapType;
 import io.pinbroker.unix.Bpf;
 import io.pinbroker.unix.ErrnoException;
 import io.pinbroker.unix.Fd;
+import io.pinbroker.unix.FileOps;
+import io.pinbroker.unix.FileStat;
 import io.pinbroker.unix.PeerCredentials;
 import java.io.IOException;
 import javax.inject.Inject;
@@ -15,7 +17,8 @@ import javax.inject.Singleton;
 
 /**
  * Creates maps for clients that may not (CREATE_MAP): real BPF maps with the broker's privileges,
- * or sim maps. Each is charged to the client's uid until the broker lets go of it. The policy may
+ * or sim maps. Each is charged to the client's uid, in the quota of its kind (real or sim), until
+ * the broker lets go of it. The policy may
  * be replaced while running (a configuration reload); maps already created stay as they are.
  */
 @Singleton
@@ -32,12 +35,12 @@ public final class MapFactory {
   }
 
   /**
-   * Applies {@code next} to maps created from now on, its per-uid quota included. A lower quota
+   * Applies {@code next} to maps created from now on, its per-uid quotas included. A lower quota
    * frees nothing; it refuses further maps until enough are released.
    */
   public void reconfigure(MapPolicy next) {
     policy = next;
-    quota.limit(next.quotaBytesPerUid());
+    quota.limit(next);
   }
 
   /** A new map for {@code who}; the caller owns the result. */
@@ -56,17 +59,17 @@ public final class MapFactory {
           Status.E2BIG, "map of about " + bytes + " bytes exceeds " + policy.maxMapBytes());
     }
     Charge charge = new Charge(who.uid(), bytes);
-    quota.charge(charge);
+    quota.charge(charge, r.sim());
     Fd fd = null;
     try {
       fd = r.sim() ? sim(r) : real(r);
-      HeldObject object = charged(fd, charge);
+      HeldObject object = charged(fd, charge, r.sim());
       fd = null;
       return store.keep(object);
     } finally {
       if (fd != null) {
         fd.close();
-        quota.release(charge);
+        quota.release(charge, r.sim());
       }
     }
   }
@@ -79,11 +82,12 @@ public final class MapFactory {
     if (charge.bytes() == 0) {
       return HeldObject.adopt(fd);
     }
-    quota.restore(charge);
+    boolean simMap = isMemfd(fd); // a real map is an anonymous inode; the journal does not say
+    quota.restore(charge, simMap);
     try {
-      return charged(fd, charge);
+      return charged(fd, charge, simMap);
     } catch (Refusal r) {
-      quota.release(charge);
+      quota.release(charge, simMap);
       throw r;
     }
   }
@@ -107,8 +111,16 @@ public final class MapFactory {
     }
   }
 
-  private HeldObject charged(Fd fd, Charge charge) throws Refusal {
-    return HeldObject.adopt(fd, charge, () -> quota.release(charge));
+  private HeldObject charged(Fd fd, Charge charge, boolean simMap) throws Refusal {
+    return HeldObject.adopt(fd, charge, () -> quota.release(charge, simMap));
+  }
+
+  private static boolean isMemfd(Fd fd) {
+    try {
+      return FileOps.stat(fd.value()).type() == FileStat.S_IFREG;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static Fd real(Request.CreateMap r) throws Refusal {

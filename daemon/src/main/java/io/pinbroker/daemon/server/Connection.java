@@ -15,7 +15,9 @@ import io.pinbroker.unix.PeerCredentials;
 import io.pinbroker.unix.Received;
 import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,6 +25,10 @@ import java.util.logging.Logger;
  * Serves one client: datagram → decode → handler by opcode → reply, in order, until the client
  * leaves or breaks the protocol. Every fd that arrives is closed unless a handler keeps it. After
  * an OK WATCH the connection only sends the watch's events, until the client leaves.
+ *
+ * <p>Bounded in time by socket timeouts set once, so the request path pays nothing for them: a
+ * receive that waits past the idle timeout ends the connection (ETIMEDOUT notice) unless it owns
+ * ephemeral pins, and a reply the client leaves unread past the send timeout drops it.
  */
 final class Connection implements Runnable {
   private static final Logger LOG = Logger.getLogger(Connection.class.getName());
@@ -34,6 +40,7 @@ final class Connection implements Runnable {
   private final Watches watches;
   private final Runnable onClose;
   private final ServerMetrics metrics;
+  private final ServerConfig limits;
   private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
   private boolean greeted;
   /** When the datagram being served was received: latency runs from here to its reply. */
@@ -47,7 +54,9 @@ final class Connection implements Runnable {
       Handoff handoff,
       ServerMetrics metrics,
       Watches watches,
+      ServerConfig limits,
       Runnable onClose) {
+    this.limits = limits;
     this.socket = socket;
     this.who = who;
     this.handlers = handlers;
@@ -77,9 +86,15 @@ final class Connection implements Runnable {
   @Override
   public void run() {
     try {
+      socket.setReceiveTimeout(limits.idleTimeout());
+      socket.setSendTimeout(limits.sendTimeout());
       while (serveOne()) {
         // next datagram
       }
+    } catch (SocketTimeoutException e) { // only a send: a receive's is handled as idleness
+      LOG.warning(
+          "dropping client " + who + ": it left a reply unread for " + limits.sendTimeout().toMillis()
+              + " ms");
     } catch (IOException e) {
       LOG.log(Level.FINE, "connection from " + who + " ended: " + e.getMessage());
     } catch (RuntimeException bug) {
@@ -94,7 +109,13 @@ final class Connection implements Runnable {
 
   /** Serves one datagram; false when the connection must end. */
   private boolean serveOne() throws IOException {
-    try (Received in = socket.receive(buffer)) {
+    Received received;
+    try {
+      received = socket.receive(buffer);
+    } catch (SocketTimeoutException idle) {
+      return stillWanted();
+    }
+    try (Received in = received) {
       receivedNanos = System.nanoTime();
       if (in.endOfStream()) {
         return false;
@@ -114,6 +135,20 @@ final class Connection implements Runnable {
         case DecodedRequest.Valid v -> serve(v.frame(), in);
       };
     }
+  }
+
+  /**
+   * The idle timeout passed with no request: the connection ends with an ETIMEDOUT notice, unless
+   * it owns ephemeral pins, which live as long as it does.
+   */
+  private boolean stillWanted() {
+    if (handlers.ownsEphemeral(who)) {
+      return true;
+    }
+    Duration idle = limits.idleTimeout();
+    LOG.fine("closing the connection from " + who + ": idle for " + idle.toMillis() + " ms");
+    Notice.send(socket, Status.ETIMEDOUT, "idle for " + idle.toMillis() + " ms");
+    return false;
   }
 
   private boolean serve(RequestFrame frame, Received in) throws IOException {
@@ -141,6 +176,7 @@ final class Connection implements Runnable {
         response = failure(r.status(), r.detail());
       }
     }
+    AuditLog.record(who, request, response.reply());
     send(frame.requestId(), request.opcode().code(), response);
     return true;
   }
@@ -218,6 +254,7 @@ final class Connection implements Runnable {
     }
     try (watcher) {
       watching = true;
+      socket.setSendTimeout(Duration.ZERO); // a watcher that does not read overflows instead
       send(id, Opcode.WATCH.code(), Response.of(new Reply.NodeReply(watcher.node())));
       while (true) {
         for (Reply.WatchEvent e = watcher.next(); e != null; e = watcher.next()) {

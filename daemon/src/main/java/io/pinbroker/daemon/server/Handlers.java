@@ -32,7 +32,8 @@ final class Handlers {
   private final Namespace ns;
 
   @Inject
-  Handlers(Namespace ns, MapFactory maps, BpfStore store, StatsCollector stats) {
+  Handlers(
+      Namespace ns, MapFactory maps, BpfStore store, StatsCollector stats, FdReserve reserve) {
     this.ns = ns;
     table.put(
         Opcode.PIN,
@@ -47,6 +48,7 @@ final class Handlers {
             fd.close();
             throw refusal;
           }
+          held(reserve, object);
           NodeInfo info =
               ns.pin(
                   who, path, p.mode(), p.gid(), p.flags(), p.expectedGeneration(), p.ttlMillis(),
@@ -98,7 +100,8 @@ final class Handlers {
         (who, r, fds) -> {
           Request.CreateMap c = (Request.CreateMap) r;
           PathName path = path(c.path());
-          return durable(ns, ns.pin(who, path, c.mode(), c.gid(), 0, 0, maps.create(who, c)));
+          HeldObject map = held(reserve, maps.create(who, c));
+          return durable(ns, ns.pin(who, path, c.mode(), c.gid(), 0, 0, map));
         });
     table.put(
         Opcode.RENAME,
@@ -129,6 +132,22 @@ final class Handlers {
    */
   Handler forOpcode(Opcode op) {
     return table.get(op);
+  }
+
+  /** Whether the connection of {@code who} holds ephemeral pins: it is then never idle. */
+  boolean ownsEphemeral(PeerCredentials who) {
+    return ns.ownsEphemeral(who);
+  }
+
+  /** {@code object}, if holding it leaves the fd reserve alone; else closed and refused. */
+  private static HeldObject held(FdReserve reserve, HeldObject object) throws Refusal {
+    try {
+      reserve.check(object);
+      return object;
+    } catch (Refusal r) {
+      object.close();
+      throw r;
+    }
   }
 
   /** A connection ended: its ephemeral pins go. */

@@ -9,6 +9,7 @@ import io.pinbroker.unix.SeqpacketListener;
 import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
@@ -17,7 +18,8 @@ import javax.inject.Singleton;
 
 /**
  * Accepts clients on a listening socket and serves each on its own platform thread. Peer
- * credentials are captured once, at accept.
+ * credentials are captured once, at accept. Connections are bounded in total and per uid; a client
+ * past either bound gets a notice (ENOSPC, EDQUOT) and is closed before any request is read.
  */
 @Singleton
 public final class Server {
@@ -25,7 +27,11 @@ public final class Server {
   private static final int EMFILE = 24;
   private static final int ENFILE = 23;
 
-  private final ServerConfig config;
+  private final int maxConnections;
+  /** The bounds new connections get: per uid, and timeouts; replaced by a reload. */
+  private volatile ServerConfig config;
+  private final Map<Integer, Integer> perUid = new ConcurrentHashMap<>();
+  private boolean fdTableFull;
   private final Handlers handlers;
   private final Handoff handoff;
   private final ServerMetrics metrics;
@@ -45,6 +51,7 @@ public final class Server {
       ServerMetrics metrics,
       Watches watches) {
     this.config = config;
+    this.maxConnections = config.maxConnections();
     this.handlers = handlers;
     this.handoff = handoff;
     this.metrics = metrics;
@@ -67,7 +74,10 @@ public final class Server {
           return;
         }
         if (e.errno() == EMFILE || e.errno() == ENFILE) {
-          LOG.warning("cannot accept: fd table full; retrying");
+          if (!fdTableFull) {
+            fdTableFull = true;
+            LOG.warning("cannot accept: fd table full; clients wait until fds are freed");
+          }
           sleepQuietly();
           continue;
         }
@@ -76,6 +86,10 @@ public final class Server {
       } catch (IOException e) {
         LOG.severe("accept failed: " + e.getMessage());
         return;
+      }
+      if (fdTableFull) {
+        fdTableFull = false;
+        LOG.info("accepting again: fds were freed");
       }
       if (stopping) {
         socket.close(); // the wake-up connection of stop(), or a client just too late
@@ -163,14 +177,22 @@ public final class Server {
       socket.close();
       return;
     }
-    if (connections.size() >= config.maxConnections()) {
-      String why = config.maxConnections() + " connections already open";
-      LOG.warning("refusing " + who + ": " + why);
-      Notice.send(socket, Status.ENOSPC, why);
-      socket.close();
-      metrics.refused();
+    ServerConfig limits = config;
+    if (connections.size() >= maxConnections) {
+      refuse(socket, who, Status.ENOSPC, maxConnections + " connections already open");
       return;
     }
+    int uid = who.uid();
+    int ofUid = perUid.getOrDefault(uid, 0); // only this thread adds: a close only makes it less
+    if (ofUid >= limits.maxConnectionsPerUid()) {
+      refuse(
+          socket,
+          who,
+          Status.EDQUOT,
+          "uid " + Integer.toUnsignedString(uid) + " already has " + ofUid + " connections open");
+      return;
+    }
+    perUid.merge(uid, 1, Integer::sum);
     Connection[] self = new Connection[1];
     Connection c =
         new Connection(
@@ -180,14 +202,38 @@ public final class Server {
             handoff,
             metrics,
             watches,
+            limits,
             () -> {
               connections.remove(self[0]);
+              perUid.computeIfPresent(uid, (u, n) -> n == 1 ? null : n - 1);
               metrics.closed();
             });
     self[0] = c;
     connections.add(c);
     metrics.accepted();
     Thread.ofPlatform().name("pinbroker-conn-" + who.pid()).daemon(true).start(c);
+  }
+
+  private void refuse(UnixSocket socket, PeerCredentials who, Status status, String why) {
+    LOG.warning("refusing " + who + ": " + why);
+    Notice.send(socket, status, why);
+    socket.close();
+    metrics.refused();
+  }
+
+  /**
+   * Applies {@code next}'s per-uid bound and timeouts to connections accepted from now on; the
+   * total ({@code maxConnections}) stays as at start, since it sizes the fd reserve.
+   */
+  public void reconfigure(ServerConfig next) {
+    config =
+        new ServerConfig(
+            maxConnections, next.maxConnectionsPerUid(), next.idleTimeout(), next.sendTimeout());
+  }
+
+  /** Connections of {@code uid} now. */
+  public int connectionsOf(int uid) {
+    return perUid.getOrDefault(uid, 0);
   }
 
   private static void sleepQuietly() {

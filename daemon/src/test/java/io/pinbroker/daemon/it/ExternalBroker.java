@@ -36,6 +36,15 @@ final class ExternalBroker implements AutoCloseable {
   /** Started with {@code args} after its --socket, and {@code env} added to its environment. */
   static ExternalBroker start(List<String> args, Map<String, String> env)
       throws IOException, InterruptedException {
+    return start(List.of(), args, env);
+  }
+
+  /**
+   * Started behind {@code prefix} (a command that execs the rest, such as {@code prlimit
+   * --nofile=N:N}), with {@code args} after its --socket and {@code env} added to its environment.
+   */
+  static ExternalBroker start(List<String> prefix, List<String> args, Map<String, String> env)
+      throws IOException, InterruptedException {
     Path dist = Path.of(System.getProperty("pinbroker.dist", "target/pinbroker"));
     if (!Files.isExecutable(dist.resolve("bin/pinbrokerd"))) {
       throw new IOException("no distribution at " + dist + "; run mvn verify");
@@ -47,7 +56,7 @@ final class ExternalBroker implements AutoCloseable {
     copyTree(dist, home.resolve("dist"));
     Path socket = home.resolve("pinbroker.sock");
     Path log = home.resolve("pinbrokerd.log");
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(prefix);
     command.addAll(List.of(home.resolve("dist/bin/pinbrokerd").toString(), "--socket", socket.toString()));
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(log.toFile()).redirectErrorStream(true);

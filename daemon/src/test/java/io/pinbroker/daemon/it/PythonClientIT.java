@@ -116,4 +116,54 @@ class PythonClientIT {
       assertTrue(c.session().version() >= 1);
     }
   }
+
+  /**
+   * A client keeps the credentials of its connect: one that connects as root, then drops to uid
+   * 65534 (setgroups, setgid, setuid) before its HELLO, is still root to the broker, and what it
+   * pins is root's. A connection it makes after the drop is 65534's.
+   */
+  @Test
+  void aClientKeepsTheCredentialsItConnectedWith() throws Exception {
+    Capability.requireRoot("connect as root and then become another uid");
+    String script =
+        """
+        import os, socket, sys
+        sys.path.insert(0, sys.argv[1])
+        import pinbroker_client as pb
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET | socket.SOCK_CLOEXEC)
+        s.connect(sys.argv[2])
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+        print(f"now uid={os.getuid()} euid={os.geteuid()} gid={os.getgid()}")
+        with pb.Client(None, sock=s) as early:
+            print(f"early hello uid={early.peer_uid} gid={early.peer_gid}")
+            m = os.memfd_create("creds")
+            info = early.pin("/creds-kept", m, 0o600)
+            print(f"early pin owner={info.uid}:{info.gid}")
+            early.chown("/creds-kept", 65534, 65534)  # root only: allowed on this connection
+        with pb.Client(sys.argv[2]) as late:
+            print(f"late hello uid={late.peer_uid} gid={late.peer_gid}")
+            try:
+                late.chown("/creds-kept", 0, 0)
+                print("late chown allowed")
+            except pb.PinbrokerError as e:
+                print(f"late chown {pb.STATUS_NAMES[e.status]}")
+        """;
+    Proc.Result r = python(script, broker.socket.toString());
+    assertEquals(0, r.exit(), r::toString);
+    assertEquals(
+        "now uid=65534 euid=65534 gid=65534\n"
+            + "early hello uid=0 gid=0\n"
+            + "early pin owner=0:0\n"
+            + "late hello uid=65534 gid=65534\n"
+            + "late chown EPERM\n",
+        r.out());
+    try (PinbrokerClient c = broker.client()) {
+      assertEquals(65534, c.stat("/creds-kept").uid(), "chowned by the connection made as root");
+      c.unlink("/creds-kept");
+    }
+    String log = Files.readString(broker.log);
+    assertTrue(log.matches("(?s).*<5>audit: op=pin path=/creds-kept uid=0 gid=0 pid=\\d+ mode=0600 result=OK.*"), log);
+  }
 }

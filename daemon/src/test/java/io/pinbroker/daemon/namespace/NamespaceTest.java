@@ -1130,6 +1130,39 @@ class NamespaceTest {
     assertEquals(3, ns.size());
   }
 
+  @Test
+  void namesPerUidAreCountedByOwnerAndBoundedWithEdquot() throws Exception {
+    Namespace ns =
+        new Namespace(new NamespaceConfig(01777, 0, true, 100, 2), InstantSource.fixed(NOW));
+    namespaces.add(ns);
+    ns.mkdir(ALICE, p("/a"), 0777);
+    pin(ns, ALICE, "/a/x", 0666);
+    assertEquals(2, ns.namesOf(1000));
+    assertPinRefused(Status.EDQUOT, ns, ALICE, "/a/y", 0600, Request.DEFAULT_ID, 0, 0);
+    assertRefused(Status.EDQUOT, () -> ns.mkdir(ALICE, p("/b"), 0755));
+
+    // a replacement by the owner adds nothing; by another uid it moves the name to that uid
+    ns.pin(ALICE, p("/a/x"), 0666, Request.DEFAULT_ID, Request.PIN_REPLACE, 0, newObject("r").held);
+    assertEquals(2, ns.namesOf(1000));
+    ns.pin(BOB, p("/a/x"), 0666, Request.DEFAULT_ID, Request.PIN_REPLACE, 0, newObject("b").held);
+    assertEquals(List.of(1L, 1L), List.of(ns.namesOf(1000), ns.namesOf(1001)));
+    pin(ns, BOB, "/a/y", 0600);
+    assertPinRefused(Status.EDQUOT, ns, BOB, "/a/z", 0600, Request.DEFAULT_ID, 0, 0);
+    pin(ns, ALICE, "/a/y2", 0600);
+    assertPinRefused(
+        Status.EDQUOT, ns, BOB, "/a/y2", 0600, Request.DEFAULT_ID, Request.PIN_REPLACE, 0);
+    ns.pin(BOB, p("/a/y"), 0600, Request.DEFAULT_ID, Request.PIN_REPLACE, 0, newObject("y").held);
+
+    // CHOWN (root only) moves names between uids without a bound, as root may in Linux
+    ns.chown(ROOT, p("/a/y"), 1000, Request.DEFAULT_ID);
+    assertEquals(List.of(3L, 1L), List.of(ns.namesOf(1000), ns.namesOf(1001)));
+    ns.unlink(ALICE, p("/a/y"), false);
+    ns.unlink(ALICE, p("/a/y2"), false);
+    assertEquals(1, ns.namesOf(1000));
+    pin(ns, ALICE, "/a/again", 0600);
+    assertEquals(0, ns.namesOf(1002));
+  }
+
   // ---- concurrency ----
 
   @Test
