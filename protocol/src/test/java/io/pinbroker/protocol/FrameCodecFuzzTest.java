@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * request decodes to a {@link DecodedRequest}, a reply to a frame or a {@link
  * MalformedFrameException}, and nothing else is ever thrown), must not hang, and whatever decodes
  * must encode back to the very same bytes. Two lenient reply decodings are documented and checked
- * as such: an unknown status becomes EPROTO (§9), and a detail longer than the 1024 bytes the broker
- * sends is cut on re-encoding (§11).
+ * as such: an unknown status becomes EPROTO (§9), and a detail longer than the 1024 bytes the
+ * broker sends is cut on re-encoding (§11).
  *
  * <p>In a plain test run this checks the seeds: every datagram of PROTOCOL.md and every frame of
  * {@link FrameCodecTest}, plus the files under {@code FrameCodecFuzzTestInputs/decode}, where

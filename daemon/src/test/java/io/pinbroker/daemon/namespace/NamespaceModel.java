@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A reference model of the namespace for {@link NamespaceFuzzTest}, written from PROTOCOL.md §6
- * and §8 alone: a plain map from path to node, each operation its list of checks in the order the
- * spec gives. Each operation returns OK, having made its change, or the status of the first check
- * that failed, having changed nothing.
+ * A reference model of the namespace for {@link NamespaceFuzzTest}, written from PROTOCOL.md §6 and
+ * §8 alone: a plain map from path to node, each operation its list of checks in the order the spec
+ * gives. Each operation returns OK, having made its change, or the status of the first check that
+ * failed, having changed nothing.
  */
 final class NamespaceModel {
   static final int MODE_MASK = 01777;
@@ -104,7 +104,9 @@ final class NamespaceModel {
       at = at + "/" + parts[i];
       Node n = nodes.get(at);
       if (n == null || !n.dir()) {
-        return searchable(who, walked) ? (n == null ? Status.ENOENT : Status.ENOTDIR) : Status.EACCES;
+        return searchable(who, walked)
+            ? (n == null ? Status.ENOENT : Status.ENOTDIR)
+            : Status.EACCES;
       }
       walked.add(at);
     }
@@ -135,7 +137,8 @@ final class NamespaceModel {
   // ---- §6: the operations ----
 
   /** §6.1, without PIN_EPHEMERAL and PIN_TTL. */
-  Status pin(PeerCredentials who, String path, int mode, int gid, int flags, long expected, long ino) {
+  Status pin(
+      PeerCredentials who, String path, int mode, int gid, int flags, long expected, long ino) {
     int known = Request.PIN_REPLACE | Request.PIN_CAS | Request.PIN_EPHEMERAL | Request.PIN_TTL;
     boolean replace = (flags & Request.PIN_REPLACE) != 0;
     boolean cas = (flags & Request.PIN_CAS) != 0;
@@ -334,13 +337,16 @@ final class NamespaceModel {
 
   private Map<String, Node> takeSubtree(String top) {
     Map<String, Node> out = new TreeMap<>();
-    nodes.entrySet().removeIf(e -> {
-      boolean in = e.getKey().equals(top) || below(e.getKey(), top);
-      if (in) {
-        out.put(e.getKey(), e.getValue());
-      }
-      return in;
-    });
+    nodes
+        .entrySet()
+        .removeIf(
+            e -> {
+              boolean in = e.getKey().equals(top) || below(e.getKey(), top);
+              if (in) {
+                out.put(e.getKey(), e.getValue());
+              }
+              return in;
+            });
     return out;
   }
 
@@ -374,7 +380,8 @@ final class NamespaceModel {
       nodes.put(
           path,
           n.withOwner(
-              uid == Request.DEFAULT_ID ? n.uid() : uid, gid == Request.DEFAULT_ID ? n.gid() : gid));
+              uid == Request.DEFAULT_ID ? n.uid() : uid,
+              gid == Request.DEFAULT_ID ? n.gid() : gid));
     }
     return s;
   }
