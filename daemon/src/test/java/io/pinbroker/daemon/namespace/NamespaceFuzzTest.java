@@ -103,7 +103,8 @@ class NamespaceFuzzTest {
     assertEquals(0L, ourFds(), "memfds left open once every held object is closed");
     // Not equal: the JVM may close an fd of its own meanwhile (a cleaner, a directory stream).
     int now = fds().size();
-    assertTrue(now <= baseline, "fds open in this process: " + baseline + " before, " + now + " after");
+    assertTrue(
+        now <= baseline, "fds open in this process: " + baseline + " before, " + now + " after");
   }
 
   /** The namespace's tree, whatever the permissions, as the model keeps one. */
