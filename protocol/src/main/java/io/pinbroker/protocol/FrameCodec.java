@@ -330,8 +330,10 @@ public final class FrameCodec {
   }
 
   private static ListReply listReply(WireReader r) throws MalformedFrameException {
-    boolean more = r.u8("more") != 0;
-    r.u8("reserved");
+    boolean more = flag(r.u8("more"), "more");
+    if (r.u8("reserved") != 0) {
+      throw new MalformedFrameException("the LIST reply's reserved byte is not 0");
+    }
     int count = r.u16("count");
     if (count > r.remaining() / (NodeInfo.FIXED_BYTES + 4)) {
       throw new MalformedFrameException("entry count " + count + " exceeds the frame");

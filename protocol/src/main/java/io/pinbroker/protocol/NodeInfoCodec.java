@@ -53,7 +53,9 @@ final class NodeInfoCodec {
     NodeType type = r.code(NodeType.values(), "node type");
     ObjectKind kind = r.code(ObjectKind.values(), "object kind");
     FdType fdType = r.code(FdType.values(), "fd type");
-    r.u8("reserved");
+    if (r.u8("reserved") != 0) {
+      throw new MalformedFrameException("the NodeInfo's reserved byte is not 0");
+    }
     return new NodeInfo(
         type,
         kind,

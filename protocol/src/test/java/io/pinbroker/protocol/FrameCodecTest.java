@@ -856,6 +856,33 @@ class FrameCodecTest {
         MalformedFrameException.class, () -> FrameCodec.decodeReply(ByteBuffer.wrap(bytes)));
   }
 
+  /** Found by FrameCodecFuzzTest: these decoded, and encoded back with 0 or 1 in their place. */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 0x5D, 0xFF})
+  void aListReplyWhoseReservedOrMoreByteIsOutOfRangeIsRejected(int bad) {
+    byte[] page =
+        encode(
+            new ReplyFrame(
+                1, Opcode.LIST.code(), 0, new ListReply(List.of(new DirEntry("a", info(1))), true)));
+    byte[] reserved = page.clone();
+    reserved[HEADER + 1] = (byte) bad;
+    assertReplyMalformed(reserved, "reserved " + bad);
+    if (bad > 1) {
+      byte[] more = page.clone();
+      more[HEADER] = (byte) bad;
+      assertReplyMalformed(more, "more " + bad);
+    }
+  }
+
+  /** Found by FrameCodecFuzzTest: the NodeInfo's reserved byte was read and ignored. */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 0x5D, 0xFF})
+  void aNodeInfoWhoseReservedByteIsNotZeroIsRejected(int bad) {
+    byte[] stat = encode(new ReplyFrame(1, Opcode.STAT.code(), 0, new NodeReply(info(1))));
+    stat[HEADER + 3] = (byte) bad;
+    assertReplyMalformed(stat, "reserved " + bad);
+  }
+
   // ---- takeover pages and fd counts ----
 
   /** A TAKEOVER_FDS reply built by hand: the more byte, the u16 count, then the ids. */
