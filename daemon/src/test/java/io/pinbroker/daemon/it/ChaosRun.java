@@ -1,0 +1,249 @@
+package io.pinbroker.daemon.it;
+
+import io.pinbroker.client.Access;
+import io.pinbroker.client.EntryExistsException;
+import io.pinbroker.client.PinbrokerClient;
+import io.pinbroker.client.ReceivedFd;
+import io.pinbroker.protocol.DirEntry;
+import io.pinbroker.protocol.NodeType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One chaos run: the chaos client built, /c and /s made, {@link ChaosClients} started with a
+ * killer; at {@link #finish} the clients stopped, their logs read, every name under /c and /s got
+ * and its object's identity checked ({@link ChaosAudit}), and everything removed again.
+ * {@link #close} kills what still runs and removes the run's directory.
+ */
+final class ChaosRun implements AutoCloseable {
+  /** How a run went. Every count after {@code namesFound} must be 0. */
+  record Report(
+      long operations,
+      long changes,
+      long gets,
+      long kills,
+      long killedMidChange,
+      long acknowledgedPins,
+      long acknowledgedChanges,
+      long resolvedAfterReconnect,
+      long reconnects,
+      long namesFound,
+      long lost,
+      long wrong,
+      long unexpected,
+      List<String> problems) {
+    @Override
+    public String toString() {
+      return String.format(
+          "operations %d (%d changes, %d gets), client kills %d (%d with a change in flight),"
+              + " acknowledged pins %d, acknowledged changes %d, resolved after a reconnect %d,"
+              + " reconnects %d, names at the end %d, lost %d, wrong identities %d, unexpected %d%s",
+          operations, changes, gets, kills, killedMidChange, acknowledgedPins, acknowledgedChanges,
+          resolvedAfterReconnect, reconnects, namesFound, lost, wrong, unexpected,
+          problems.isEmpty() ? "" : "\n  " + String.join("\n  ", problems));
+    }
+  }
+
+  private static final int SHOWN_PROBLEMS = 30;
+
+  final Path work;
+  final Path logs;
+  private final ChaosClients clients;
+
+  private ChaosRun(Path work, Path logs, ChaosClients clients) {
+    this.work = work;
+    this.logs = logs;
+    this.clients = clients;
+  }
+
+  /**
+   * Builds the client, makes /c and /s through {@code broker}, and starts {@code count} instances
+   * on {@code socket}, one SIGKILLed every {@code meanKillMillis} on average (0: none).
+   */
+  static ChaosRun start(
+      Path socket, PinbrokerClient broker, int count, int shared, long meanKillMillis, Duration atMost)
+      throws IOException, InterruptedException {
+    Path work = Files.createTempDirectory("pinbroker-chaos");
+    try {
+      Path logs = Files.createDirectory(work.resolve("logs"));
+      Path binary = ChaosClients.build(work);
+      for (String dir : List.of("/c", "/s")) {
+        try {
+          broker.mkdir(dir, 0755);
+        } catch (EntryExistsException again) {
+          // a soak round after the first
+        }
+      }
+      ChaosClients clients =
+          new ChaosClients(binary, socket, logs, shared, (int) atMost.toSeconds());
+      ChaosRun run = new ChaosRun(work, logs, clients);
+      clients.start(count);
+      if (meanKillMillis > 0) {
+        clients.killAtRandom(meanKillMillis, System.nanoTime());
+      }
+      return run;
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      TempTree.delete(work);
+      throw e;
+    }
+  }
+
+  /**
+   * Stops the clients, checks the broker's names against their logs, and removes every name the
+   * run made (the directories /c and /s too).
+   */
+  Report finish(PinbrokerClient broker) throws IOException, InterruptedException {
+    clients.stop();
+    ChaosLog log = ChaosLog.read(logs);
+    Map<String, String> found = readNames(broker);
+    ChaosAudit.Result audit = ChaosAudit.check(log, found);
+    removeAll(broker);
+    long changes = 0;
+    long gets = 0;
+    long midChange = 0;
+    long pins = 0;
+    long acknowledged = 0;
+    long resolved = 0;
+    long reconnects = 0;
+    long lost = audit.lost();
+    long wrong = audit.wrong();
+    long unexpected = 0;
+    List<String> problems = new ArrayList<>(audit.problems());
+    for (String failure : clients.failures()) {
+      unexpected++;
+      problems.add(failure);
+    }
+    for (ChaosLog.Instance in : log.instances.values()) {
+      changes += in.changes;
+      gets += in.gets;
+      midChange += in.pending != null ? 1 : 0;
+      pins += in.acknowledgedPins;
+      acknowledged += in.acknowledged;
+      resolved += in.resolvedApplied;
+      reconnects += in.reconnects;
+      for (String a : in.anomalies) {
+        if (a.startsWith("lost ")) {
+          lost++;
+        } else if (a.startsWith("wrong ")) {
+          wrong++;
+        } else {
+          unexpected++;
+        }
+        problems.add(in.id + ": " + a);
+      }
+    }
+    if (problems.size() > SHOWN_PROBLEMS) {
+      int more = problems.size() - SHOWN_PROBLEMS;
+      problems = new ArrayList<>(problems.subList(0, SHOWN_PROBLEMS));
+      problems.add("... and " + more + " more");
+    }
+    return new Report(
+        changes + gets, changes, gets, clients.kills(), midChange, pins, acknowledged, resolved,
+        reconnects, audit.namesFound(), lost, wrong, unexpected, List.copyOf(problems));
+  }
+
+  /** Every entry under /c/* and /s: its path and the identity its object holds. */
+  private static Map<String, String> readNames(PinbrokerClient broker) throws IOException {
+    Map<String, String> found = new HashMap<>();
+    List<String> dirs = new ArrayList<>(List.of("/s"));
+    for (DirEntry d : broker.list("/c")) {
+      if (d.info().type() == NodeType.DIRECTORY) {
+        dirs.add("/c/" + d.name());
+      } else {
+        found.put("/c/" + d.name(), identity(broker, "/c/" + d.name()));
+      }
+    }
+    for (String dir : dirs) {
+      for (DirEntry e : broker.list(dir)) {
+        String path = dir + "/" + e.name();
+        found.put(path, e.info().type() == NodeType.DIRECTORY ? "(a directory)" : identity(broker, path));
+      }
+    }
+    return found;
+  }
+
+  private static String identity(PinbrokerClient broker, String path) throws IOException {
+    try (ReceivedFd got = broker.get(path, Access.READ_ONLY)) {
+      return Files.readString(Path.of("/proc/self/fd/" + got.fd().value()), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static void removeAll(PinbrokerClient broker) throws IOException {
+    for (String top : List.of("/c", "/s")) {
+      for (DirEntry d : broker.list(top)) {
+        String path = top + "/" + d.name();
+        if (d.info().type() == NodeType.DIRECTORY) {
+          for (DirEntry e : broker.list(path)) {
+            if (e.info().type() == NodeType.DIRECTORY) {
+              broker.rmdir(path + "/" + e.name());
+            } else {
+              broker.unlink(path + "/" + e.name());
+            }
+          }
+          broker.rmdir(path);
+        } else {
+          broker.unlink(path);
+        }
+      }
+      broker.rmdir(top);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      clients.close();
+    } finally {
+      TempTree.delete(work);
+    }
+  }
+
+  /** How many fds {@code pid} has open. */
+  static int fds(long pid) throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+      return (int) s.count();
+    }
+  }
+
+  /** The fd count of {@code pid} once it stays the same for 100 ms (at most 5 s). */
+  static int settledFds(long pid) throws IOException, InterruptedException {
+    int last = -1;
+    for (int i = 0; i < 100; i++) {
+      int n = fds(pid);
+      if (n == last) {
+        return n;
+      }
+      last = n;
+      Thread.sleep(50);
+    }
+    return last;
+  }
+
+  /** Waits up to {@code within} for {@code pid} to have {@code expected} fds; the last count. */
+  static int fdsSettleTo(long pid, int expected, Duration within) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    int n = fds(pid);
+    while (n != expected && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      n = fds(pid);
+    }
+    return n;
+  }
+
+  /** Sleeps until {@code deadline} (System.nanoTime()). */
+  static void sleepUntil(long deadline) throws InterruptedException {
+    long left = deadline - System.nanoTime();
+    if (left > 0) {
+      TimeUnit.NANOSECONDS.sleep(left);
+    }
+  }
+}
