@@ -18,13 +18,15 @@ It plays a socket unit and a Type=notify service with Restart=always and an fd s
 - when the command exits, however it ends, it handles what the dead process left queued on
   NOTIFY_SOCKET and starts it again with the store.
 
-It says what happens on stdout, one line per event: "started PID FDS" (FDS: how many fds it
+The command's stdin is /dev/null and its stdout goes where the manager's stderr goes. The
+manager says what happens on stdout, one line per event: "started PID FDS" (FDS: how many fds it
 passed), "ready PID" (READY=1), "exited PID STATUS". Commands come on stdin, one per line:
 "kill" sends SIGKILL to the running command; "stop" sends it SIGTERM, waits for it to end and
 exits. At end of input it kills the command and exits, so it never outlives the test.
 """
 import array
 import os
+import resource
 import select
 import signal
 import socket
@@ -65,12 +67,16 @@ class Manager:
         say("started", pid, len(fds))
 
     def exec_child(self, fds, names):
+        # stdin from /dev/null (not the manager's commands), stdout to the manager's stderr
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(2, 1)
         # Move everything out of the way first, then into place: 3, 4, ...
-        base = max(3 + len(fds), max(fds) + 1)
+        base = max(3 + len(fds), max(fds) + 1, null + 1)
         moved = [os.dup2(fd, base + i) for i, fd in enumerate(fds)]
         for i, fd in enumerate(moved):
             os.dup2(fd, 3 + i)
-        os.closerange(3 + len(fds), base + len(fds))
+        os.closerange(3 + len(fds), resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         env = dict(os.environ)
         env.update(
             NOTIFY_SOCKET=self.notify_path,
@@ -137,10 +143,11 @@ class Manager:
                 self.start()
 
     def command_line(self, line):
+        """A line from stdin; "" at its end."""
         word = line.strip()
         if word == "kill" and self.pid:
             os.kill(self.pid, signal.SIGKILL)
-        elif word == "stop" or word == "":
+        elif word == "stop" or line == "":
             self.stopping = True
             if self.pid:
                 os.kill(self.pid, signal.SIGTERM if word == "stop" else signal.SIGKILL)
@@ -148,16 +155,21 @@ class Manager:
     def run(self):
         self.start()
         stdin_open = True
+        pending = b""
         while self.pid or not self.stopping:
-            watched = [self.notify] + ([sys.stdin] if stdin_open else [])
+            watched = [self.notify.fileno()] + ([0] if stdin_open else [])
             ready, _, _ = select.select(watched, [], [], 0.05)
-            if self.notify in ready:
+            if self.notify.fileno() in ready:
                 self.receive(block=True)
-            if sys.stdin in ready:
-                line = sys.stdin.readline()
-                if line == "":
+            if 0 in ready:
+                data = os.read(0, 4096)  # not sys.stdin: its buffer would hide lines from select
+                if not data:
                     stdin_open = False
-                self.command_line(line)
+                    self.command_line("")
+                pending += data
+                while b"\n" in pending:
+                    line, _, pending = pending.partition(b"\n")
+                    self.command_line(line.decode() or "-")
             self.reap()
         for _, fd in self.store:
             os.close(fd)

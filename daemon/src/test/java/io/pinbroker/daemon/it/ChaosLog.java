@@ -36,7 +36,8 @@ final class ChaosLog {
     long acknowledged;
     long acknowledgedPins;
     long resolvedApplied;
-    long refused;
+    /** Refusals by errno. */
+    final Map<Integer, Long> refusals = new TreeMap<>();
     long gets;
     long reconnects;
     boolean cleanEnd;
@@ -110,7 +111,7 @@ final class ChaosLog {
       }
       case "R" -> {
         if (outcome(in, f[1]) != null) {
-          in.refused++;
+          in.refusals.merge(Integer.parseInt(f[2]), 1L, Long::sum);
         }
       }
       case "U" -> {

@@ -6,15 +6,21 @@ import io.pinbroker.client.PinbrokerClient;
 import io.pinbroker.client.ReceivedFd;
 import io.pinbroker.protocol.DirEntry;
 import io.pinbroker.protocol.NodeType;
+import io.pinbroker.protocol.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -36,6 +42,7 @@ final class ChaosRun implements AutoCloseable {
       long acknowledgedChanges,
       long resolvedAfterReconnect,
       long reconnects,
+      Map<String, Long> refusals,
       long namesFound,
       long lost,
       long wrong,
@@ -46,9 +53,10 @@ final class ChaosRun implements AutoCloseable {
       return String.format(
           "operations %d (%d changes, %d gets), client kills %d (%d with a change in flight),"
               + " acknowledged pins %d, acknowledged changes %d, resolved after a reconnect %d,"
-              + " reconnects %d, names at the end %d, lost %d, wrong identities %d, unexpected %d%s",
+              + " reconnects %d, refusals %s, names at the end %d, lost %d, wrong identities %d,"
+              + " unexpected %d%s",
           operations, changes, gets, kills, killedMidChange, acknowledgedPins, acknowledgedChanges,
-          resolvedAfterReconnect, reconnects, namesFound, lost, wrong, unexpected,
+          resolvedAfterReconnect, reconnects, refusals, namesFound, lost, wrong, unexpected,
           problems.isEmpty() ? "" : "\n  " + String.join("\n  ", problems));
     }
   }
@@ -114,6 +122,7 @@ final class ChaosRun implements AutoCloseable {
     long acknowledged = 0;
     long resolved = 0;
     long reconnects = 0;
+    Map<String, Long> refusals = new TreeMap<>();
     long lost = audit.lost();
     long wrong = audit.wrong();
     long unexpected = 0;
@@ -130,6 +139,10 @@ final class ChaosRun implements AutoCloseable {
       acknowledged += in.acknowledged;
       resolved += in.resolvedApplied;
       reconnects += in.reconnects;
+      in.refusals.forEach((errno, n) -> {
+        Status st = Status.valueOf(errno);
+        refusals.merge(st == null ? "errno " + errno : st.name(), n, Long::sum);
+      });
       for (String a : in.anomalies) {
         if (a.startsWith("lost ")) {
           lost++;
@@ -148,7 +161,7 @@ final class ChaosRun implements AutoCloseable {
     }
     return new Report(
         changes + gets, changes, gets, clients.kills(), midChange, pins, acknowledged, resolved,
-        reconnects, audit.namesFound(), lost, wrong, unexpected, List.copyOf(problems));
+        reconnects, refusals, audit.namesFound(), lost, wrong, unexpected, List.copyOf(problems));
   }
 
   /** Every entry under /c/* and /s: its path and the identity its object holds. */
@@ -237,6 +250,60 @@ final class ChaosRun implements AutoCloseable {
       n = fds(pid);
     }
     return n;
+  }
+
+  /**
+   * What the fds of {@code pid} above stdio refer to, counted by target: paths as they are,
+   * sockets and pipes without their inode numbers.
+   */
+  static Map<String, Integer> fdTargets(long pid) throws IOException {
+    Map<String, Integer> targets = new TreeMap<>();
+    try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+      for (Path fd : (Iterable<Path>) s::iterator) {
+        if (Integer.parseInt(fd.getFileName().toString()) <= 2) {
+          continue; // stdio: where a broker's output goes differs from broker to broker
+        }
+        try {
+          String target = Files.readSymbolicLink(fd).toString().replaceFirst("^(socket|pipe):\\[\\d+\\]$", "$1");
+          targets.merge(target, 1, Integer::sum);
+        } catch (NoSuchFileException closedMeanwhile) {
+          // gone between the listing and the readlink
+        }
+      }
+    }
+    return targets;
+  }
+
+  /** {@code after} minus {@code before}, one "+N TARGET" or "-N TARGET" per target that differs. */
+  static List<String> fdDiff(Map<String, Integer> before, Map<String, Integer> after) {
+    Set<String> targets = new TreeSet<>(before.keySet());
+    targets.addAll(after.keySet());
+    List<String> diff = new ArrayList<>();
+    for (String t : targets) {
+      int d = after.getOrDefault(t, 0) - before.getOrDefault(t, 0);
+      if (d != 0) {
+        diff.add((d > 0 ? "+" : "") + d + " " + t);
+      }
+    }
+    return diff;
+  }
+
+  /**
+   * Waits up to {@code within} for the fds of {@code pid} to match {@code baseline} (by {@link
+   * #fdTargets}), apart from differences {@code known} accepts; returns the differences left,
+   * the known ones included.
+   */
+  static List<String> fdsSettleTo(
+      long pid, Map<String, Integer> baseline, Predicate<String> known, Duration within)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      List<String> diff = fdDiff(baseline, fdTargets(pid));
+      if (diff.stream().allMatch(known) || System.nanoTime() > deadline) {
+        return diff;
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** Sleeps until {@code deadline} (System.nanoTime()). */
