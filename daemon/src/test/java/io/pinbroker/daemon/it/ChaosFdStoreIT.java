@@ -36,7 +36,7 @@ class ChaosFdStoreIT {
       int baseline = ChaosRun.settledFds(manager.brokerPid());
       Map<String, Integer> baselineTargets = ChaosRun.fdTargets(manager.brokerPid());
       List<String> restarts = new ArrayList<>();
-      ChaosRun.Report r;
+      ChaosReport r;
       try (PinbrokerClient c = manager.client();
           ChaosRun run = ChaosRun.start(manager.socket, c, CLIENTS, ChaosIT.SHARED, 500, ChaosIT.atMost(SECONDS))) {
         long start = System.nanoTime();

@@ -33,7 +33,7 @@ class ChaosIT {
       warmUp(broker.socket, c);
       int baseline = ChaosRun.settledFds(broker.pid());
       Map<String, Integer> baselineTargets = ChaosRun.fdTargets(broker.pid());
-      ChaosRun.Report r;
+      ChaosReport r;
       try (ChaosRun run = ChaosRun.start(broker.socket, c, CLIENTS, SHARED, MEAN_KILL_MILLIS, atMost(SECONDS))) {
         Thread.sleep(SECONDS * 1000L);
         r = run.finish(c);
@@ -64,7 +64,7 @@ class ChaosIT {
     return Duration.ofSeconds(seconds + 120L);
   }
 
-  static void assertClean(ChaosRun.Report r) {
+  static void assertClean(ChaosReport r) {
     assertTrue(r.acknowledgedPins() > 0, () -> "nothing was pinned: " + r);
     assertEquals(0, r.lost(), () -> "acknowledged objects lost: " + r);
     assertEquals(0, r.wrong(), () -> "wrong identities: " + r);

@@ -1,68 +1,30 @@
 package io.pinbroker.daemon.it;
 
-import io.pinbroker.client.Access;
 import io.pinbroker.client.EntryExistsException;
 import io.pinbroker.client.PinbrokerClient;
-import io.pinbroker.client.ReceivedFd;
-import io.pinbroker.protocol.DirEntry;
-import io.pinbroker.protocol.NodeType;
-import io.pinbroker.protocol.Status;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
  * One chaos run: the chaos client built, /c and /s made, {@link ChaosClients} started with a
  * killer; at {@link #finish} the clients stopped, their logs read, every name under /c and /s got
- * and its object's identity checked ({@link ChaosAudit}), and everything removed again.
+ * and its object's identity checked ({@link ChaosAudit}), and everything removed again ({@link
+ * ChaosNames}).
  * {@link #close} kills what still runs and removes the run's directory.
  */
 final class ChaosRun implements AutoCloseable {
-  /** How a run went. Every count after {@code namesFound} must be 0. */
-  record Report(
-      long operations,
-      long changes,
-      long gets,
-      long kills,
-      long killedMidChange,
-      long acknowledgedPins,
-      long acknowledgedChanges,
-      long resolvedAfterReconnect,
-      long reconnects,
-      Map<String, Long> refusals,
-      long namesFound,
-      long lost,
-      long wrong,
-      long unexpected,
-      List<String> problems) {
-    @Override
-    public String toString() {
-      return String.format(
-          "operations %d (%d changes, %d gets), client kills %d (%d with a change in flight),"
-              + " acknowledged pins %d, acknowledged changes %d, resolved after a reconnect %d,"
-              + " reconnects %d, refusals %s, names at the end %d, lost %d, wrong identities %d,"
-              + " unexpected %d%s",
-          operations, changes, gets, kills, killedMidChange, acknowledgedPins, acknowledgedChanges,
-          resolvedAfterReconnect, reconnects, refusals, namesFound, lost, wrong, unexpected,
-          problems.isEmpty() ? "" : "\n  " + String.join("\n  ", problems));
-    }
-  }
-
-  private static final int SHOWN_PROBLEMS = 30;
-
   final Path work;
   final Path logs;
   private final ChaosClients clients;
@@ -109,106 +71,12 @@ final class ChaosRun implements AutoCloseable {
    * Stops the clients, checks the broker's names against their logs, and removes every name the
    * run made (the directories /c and /s too).
    */
-  Report finish(PinbrokerClient broker) throws IOException, InterruptedException {
+  ChaosReport finish(PinbrokerClient broker) throws IOException, InterruptedException {
     clients.stop();
     ChaosLog log = ChaosLog.read(logs);
-    Map<String, String> found = readNames(broker);
-    ChaosAudit.Result audit = ChaosAudit.check(log, found);
-    removeAll(broker);
-    long changes = 0;
-    long gets = 0;
-    long midChange = 0;
-    long pins = 0;
-    long acknowledged = 0;
-    long resolved = 0;
-    long reconnects = 0;
-    Map<String, Long> refusals = new TreeMap<>();
-    long lost = audit.lost();
-    long wrong = audit.wrong();
-    long unexpected = 0;
-    List<String> problems = new ArrayList<>(audit.problems());
-    for (String failure : clients.failures()) {
-      unexpected++;
-      problems.add(failure);
-    }
-    for (ChaosLog.Instance in : log.instances.values()) {
-      changes += in.changes;
-      gets += in.gets;
-      midChange += in.pending != null ? 1 : 0;
-      pins += in.acknowledgedPins;
-      acknowledged += in.acknowledged;
-      resolved += in.resolvedApplied;
-      reconnects += in.reconnects;
-      in.refusals.forEach((errno, n) -> {
-        Status st = Status.valueOf(errno);
-        refusals.merge(st == null ? "errno " + errno : st.name(), n, Long::sum);
-      });
-      for (String a : in.anomalies) {
-        if (a.startsWith("lost ")) {
-          lost++;
-        } else if (a.startsWith("wrong ")) {
-          wrong++;
-        } else {
-          unexpected++;
-        }
-        problems.add(in.id + ": " + a);
-      }
-    }
-    if (problems.size() > SHOWN_PROBLEMS) {
-      int more = problems.size() - SHOWN_PROBLEMS;
-      problems = new ArrayList<>(problems.subList(0, SHOWN_PROBLEMS));
-      problems.add("... and " + more + " more");
-    }
-    return new Report(
-        changes + gets, changes, gets, clients.kills(), midChange, pins, acknowledged, resolved,
-        reconnects, refusals, audit.namesFound(), lost, wrong, unexpected, List.copyOf(problems));
-  }
-
-  /** Every entry under /c/* and /s: its path and the identity its object holds. */
-  private static Map<String, String> readNames(PinbrokerClient broker) throws IOException {
-    Map<String, String> found = new HashMap<>();
-    List<String> dirs = new ArrayList<>(List.of("/s"));
-    for (DirEntry d : broker.list("/c")) {
-      if (d.info().type() == NodeType.DIRECTORY) {
-        dirs.add("/c/" + d.name());
-      } else {
-        found.put("/c/" + d.name(), identity(broker, "/c/" + d.name()));
-      }
-    }
-    for (String dir : dirs) {
-      for (DirEntry e : broker.list(dir)) {
-        String path = dir + "/" + e.name();
-        found.put(path, e.info().type() == NodeType.DIRECTORY ? "(a directory)" : identity(broker, path));
-      }
-    }
-    return found;
-  }
-
-  private static String identity(PinbrokerClient broker, String path) throws IOException {
-    try (ReceivedFd got = broker.get(path, Access.READ_ONLY)) {
-      return Files.readString(Path.of("/proc/self/fd/" + got.fd().value()), StandardCharsets.UTF_8);
-    }
-  }
-
-  private static void removeAll(PinbrokerClient broker) throws IOException {
-    for (String top : List.of("/c", "/s")) {
-      for (DirEntry d : broker.list(top)) {
-        String path = top + "/" + d.name();
-        if (d.info().type() == NodeType.DIRECTORY) {
-          for (DirEntry e : broker.list(path)) {
-            if (e.info().type() == NodeType.DIRECTORY) {
-              broker.rmdir(path + "/" + e.name());
-            } else {
-              broker.unlink(path + "/" + e.name());
-            }
-          }
-          broker.rmdir(path);
-        } else {
-          broker.unlink(path);
-        }
-      }
-      broker.rmdir(top);
-    }
+    ChaosAudit.Result audit = ChaosAudit.check(log, ChaosNames.read(broker));
+    ChaosNames.removeAll(broker);
+    return ChaosReport.of(log, audit, clients.failures(), clients.kills());
   }
 
   @Override

@@ -41,7 +41,7 @@ class ChaosTakeoverIT {
         Map<String, Integer> baselineTargets = ChaosRun.fdTargets(broker.pid());
         List<String> handoffs = new ArrayList<>();
         Process serving = broker.process;
-        ChaosRun.Report r;
+        ChaosReport r;
         try (PinbrokerClient c = broker.client();
             ChaosRun run = ChaosRun.start(broker.socket, c, clients, ChaosIT.SHARED, 500, ChaosIT.atMost(seconds))) {
           long start = System.nanoTime();

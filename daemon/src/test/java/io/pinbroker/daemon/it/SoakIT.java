@@ -73,7 +73,7 @@ class SoakIT {
       String[] phase = {"round 1"};
       Thread sampler =
           Thread.ofPlatform().daemon().name("soak-sampler").start(() -> sampleEvery(broker, jcmd, start, phase, samples));
-      List<ChaosRun.Report> rounds = new ArrayList<>();
+      List<ChaosReport> rounds = new ArrayList<>();
       try {
         for (int round = 1; System.nanoTime() - start < soakNanos; round++) {
           long left = soakNanos - (System.nanoTime() - start);
@@ -82,7 +82,7 @@ class SoakIT {
           int shared = 8 << random.nextInt(5);
           long killMillis = 100 + random.nextInt(900);
           phase[0] = "round " + round + " (" + clients + " clients)";
-          ChaosRun.Report r;
+          ChaosReport r;
           try (ChaosRun run =
               ChaosRun.start(broker.socket, c, clients, shared, killMillis, ChaosIT.atMost((int) seconds))) {
             Thread.sleep(seconds * 1000);
@@ -106,11 +106,11 @@ class SoakIT {
       System.out.println(last);
       System.out.println(
           "soak: " + String.format("%.1f", minutes) + " min, " + rounds.size() + " rounds: operations "
-              + rounds.stream().mapToLong(ChaosRun.Report::operations).sum() + ", client kills "
-              + rounds.stream().mapToLong(ChaosRun.Report::kills).sum() + ", acknowledged pins "
-              + rounds.stream().mapToLong(ChaosRun.Report::acknowledgedPins).sum() + ", lost "
-              + rounds.stream().mapToLong(ChaosRun.Report::lost).sum() + ", wrong identities "
-              + rounds.stream().mapToLong(ChaosRun.Report::wrong).sum()
+              + rounds.stream().mapToLong(ChaosReport::operations).sum() + ", client kills "
+              + rounds.stream().mapToLong(ChaosReport::kills).sum() + ", acknowledged pins "
+              + rounds.stream().mapToLong(ChaosReport::acknowledgedPins).sum() + ", lost "
+              + rounds.stream().mapToLong(ChaosReport::lost).sum() + ", wrong identities "
+              + rounds.stream().mapToLong(ChaosReport::wrong).sum()
               + "\n  broker fds: baseline " + baseline + ", end " + last.fds()
               + (diff.isEmpty() ? "" : ", differences " + diff)
               + "\n  heap after a full GC: baseline " + mib(first.heapKib()) + ", end " + mib(last.heapKib())
