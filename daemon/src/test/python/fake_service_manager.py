@@ -22,7 +22,8 @@ The command's stdin is /dev/null and its stdout goes where the manager's stderr 
 manager says what happens on stdout, one line per event: "started PID FDS" (FDS: how many fds it
 passed), "ready PID" (READY=1), "exited PID STATUS". Commands come on stdin, one per line:
 "kill" sends SIGKILL to the running command; "stop" sends it SIGTERM, waits for it to end and
-exits. At end of input it kills the command and exits, so it never outlives the test.
+exits. At end of input without a "stop" it kills the command and exits, so that it never outlives
+the test.
 """
 import array
 import os
@@ -147,10 +148,14 @@ class Manager:
         word = line.strip()
         if word == "kill" and self.pid:
             os.kill(self.pid, signal.SIGKILL)
-        elif word == "stop" or line == "":
+        elif word == "stop":
             self.stopping = True
             if self.pid:
-                os.kill(self.pid, signal.SIGTERM if word == "stop" else signal.SIGKILL)
+                os.kill(self.pid, signal.SIGTERM)
+        elif line == "" and not self.stopping:
+            self.stopping = True  # whoever drives this is gone: end everything now
+            if self.pid:
+                os.kill(self.pid, signal.SIGKILL)
 
     def run(self):
         self.start()
