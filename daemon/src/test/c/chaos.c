@@ -352,84 +352,111 @@ static void new_object(change *ch) {
   snprintf(ch->obj, sizeof ch->obj, "%s/%llu", id, ++objects);
 }
 
-/* Fills ch with a random change this instance may make now; 0 if none fits. */
-static int choose_change(change *ch) {
-  memset(ch, 0, sizeof *ch);
-  int roll = (int)below(100);
-  int p = random_own(1);
-  int any = random_own(0);
-  int q = p;
-  if (p >= 0 && private_held() > 1) {
-    do {
-      q = random_own(1);
-    } while (q == p);
-  }
-  if (roll < 22 || any < 0) {
+static void set_a(change *ch, int i) {
+  snprintf(ch->a, sizeof ch->a, "%s", own[i].name);
+  snprintf(ch->obj_a, sizeof ch->obj_a, "%s", own[i].obj);
+}
+
+static void set_b(change *ch, int i) {
+  snprintf(ch->b, sizeof ch->b, "%s", own[i].name);
+  snprintf(ch->obj_b, sizeof ch->obj_b, "%s", own[i].obj);
+}
+
+/* A pin: a fresh private name, a shared one, or own private name p replaced. 0 if none fits. */
+static int choose_pin(change *ch, int roll, int p) {
+  if (roll < 22 || own_count == 0) {
     if (private_held() >= MAX_OWN) {
       return 0;
     }
     ch->op = "pin";
     fresh_name(ch->a);
-    new_object(ch);
   } else if (roll < 28) {
     if (shared_held() >= MAX_SHARED_HELD) {
       return 0;
     }
     ch->op = "pins";
     shared_name(ch->a);
+    ch->may_exist = 1;
     if (find_own(ch->a) >= 0) {
       return 0;
     }
-    ch->may_exist = 1;
-    new_object(ch);
-  } else if (roll < 34) {
+  } else {
     if (p < 0) {
       return 0;
     }
     ch->op = "repin";
-    snprintf(ch->a, sizeof ch->a, "%s", own[p].name);
-    snprintf(ch->obj_a, sizeof ch->obj_a, "%s", own[p].obj);
+    set_a(ch, p);
     ch->pin_flags = PB_PIN_REPLACE;
-    new_object(ch);
-  } else if (roll < 50) {
+  }
+  new_object(ch);
+  return 1;
+}
+
+/*
+ * A rename of own names: any to a fresh private name, private p to a shared name, private p
+ * onto private q (REPLACE), any onto another own name (NOREPLACE, which must fail with EEXIST)
+ * or exchanged with it. 0 if none fits.
+ */
+static int choose_rename(change *ch, int roll, int p, int q, int any) {
+  if (roll < 50) {
     ch->op = "mv";
-    snprintf(ch->a, sizeof ch->a, "%s", own[any].name);
-    snprintf(ch->obj_a, sizeof ch->obj_a, "%s", own[any].obj);
+    set_a(ch, any);
     fresh_name(ch->b);
     ch->rename_mode = PB_RENAME_NOREPLACE;
-  } else if (roll < 58) {
+    return 1;
+  }
+  if (roll < 58) {
     if (p < 0 || shared_held() >= MAX_SHARED_HELD) {
       return 0;
     }
     ch->op = "mvs";
-    snprintf(ch->a, sizeof ch->a, "%s", own[p].name);
-    snprintf(ch->obj_a, sizeof ch->obj_a, "%s", own[p].obj);
+    set_a(ch, p);
     shared_name(ch->b);
-    if (find_own(ch->b) >= 0) {
-      return 0;
-    }
     ch->may_exist = 1;
     ch->rename_mode = PB_RENAME_NOREPLACE;
-  } else if (roll < 82) {
-    int a = roll < 66 ? p : any;
-    int b = roll < 66 ? q : random_own(0);
-    if (a < 0 || b < 0 || a == b) {
-      return 0;
-    }
-    ch->op = roll < 66 ? "mvr" : roll < 74 ? "mvx" : "xchg";
-    snprintf(ch->a, sizeof ch->a, "%s", own[a].name);
-    snprintf(ch->obj_a, sizeof ch->obj_a, "%s", own[a].obj);
-    snprintf(ch->b, sizeof ch->b, "%s", own[b].name);
-    snprintf(ch->obj_b, sizeof ch->obj_b, "%s", own[b].obj);
-    ch->rename_mode = roll < 66 ? PB_RENAME_REPLACE
-                      : roll < 74 ? PB_RENAME_NOREPLACE
-                                  : PB_RENAME_EXCHANGE;
-    ch->must_exist = roll >= 66 && roll < 74;
-  } else {
-    ch->op = "rm";
-    snprintf(ch->a, sizeof ch->a, "%s", own[any].name);
-    snprintf(ch->obj_a, sizeof ch->obj_a, "%s", own[any].obj);
+    return find_own(ch->b) < 0;
   }
+  int a = roll < 66 ? p : any;
+  int b = roll < 66 ? q : random_own(0);
+  if (a < 0 || b < 0 || a == b) {
+    return 0;
+  }
+  set_a(ch, a);
+  set_b(ch, b);
+  if (roll < 66) {
+    ch->op = "mvr";
+    ch->rename_mode = PB_RENAME_REPLACE;
+  } else if (roll < 74) {
+    ch->op = "mvx";
+    ch->rename_mode = PB_RENAME_NOREPLACE;
+    ch->must_exist = 1;
+  } else {
+    ch->op = "xchg";
+    ch->rename_mode = PB_RENAME_EXCHANGE;
+  }
+  return 1;
+}
+
+/* Fills ch with a random change this instance may make now; 0 if none fits. */
+static int choose_change(change *ch) {
+  memset(ch, 0, sizeof *ch);
+  int roll = (int)below(100);
+  int p = random_own(1); /* a private name, -1 if none */
+  int any = random_own(0);
+  int q = p; /* another private name, p if there is none */
+  if (p >= 0 && private_held() > 1) {
+    do {
+      q = random_own(1);
+    } while (q == p);
+  }
+  if (roll < 34 || any < 0) {
+    return choose_pin(ch, roll, p);
+  }
+  if (roll < 82) {
+    return choose_rename(ch, roll, p, q, any);
+  }
+  ch->op = "rm";
+  set_a(ch, any);
   return 1;
 }
 
