@@ -24,6 +24,9 @@ WATCHDOG_LIMIT=25      # seconds from SIGSTOP to a new, active broker
 LOAD_SECONDS=12        # step 5: how long the load processes run
 KILL_AFTER_ACKS=200    # step 5: SIGKILL once this many pins are acknowledged (and 1 s more)
 TAKEOVER_NAMES=1000    # step 7: names pinned before the takeover (about four batches of 253)
+CHAOS_CLIENTS=20       # step 9: chaos client processes (daemon/src/test/c/chaos.c)
+CHAOS_SECONDS=20       # step 9: how long they run; the broker is SIGKILLed at 40 % of it
+CHAOS_KILL_MS=500      # step 9: a client is SIGKILLed every 0 to 2 x this many ms
 
 WORK=""          # per-run temp dir: payload/, overlay upper/ and work/, merged root/, logs
 CG=pinbroker-e2e-$$
@@ -474,8 +477,9 @@ step5_kill_under_load() {
   fi
   sleep 1
   t_kill=$(now)
-  ct systemctl kill -s KILL pinbroker.service
-  wait_for 15 service_back "$pid0" && back=1
+  # by pid, not systemctl kill: that request would wait behind PID 1's backlog of FDSTORE=1
+  ct sh -c 'kill -KILL "$1"' sh "$pid0"
+  wait_for 30 service_back "$pid0" && back=1
   elapsed=$(since "$t_kill")
   for w in "${BG_PIDS[@]}"; do wait "$w" 2>/dev/null; done
   BG_PIDS=()
@@ -631,6 +635,73 @@ step8_bpf_store() {
   fi
 }
 
+# Step 9: chaos under load with a SIGKILL of the broker. The chaos client (C, on libclient/c) is
+# built statically on the host, since the rootfs has no gcc; systemd/e2e/chaos.sh runs 20 of
+# them in the container, SIGKILLing one at random moments and replacing it, while the broker is
+# SIGKILLed once. ChaosCheck (daemon/src/test/java/.../it, run by the bind-mounted JDK as a
+# source program on the broker's own jars) then checks every name against the clients' logs,
+# by the identity each object holds, and removes them.
+CHAOS_SRC=io/pinbroker/daemon/it
+prepare_chaos() {
+  local csrc=$REPO/libclient/c d=$WORK/payload/chaos-src/$CHAOS_SRC f
+  command -v gcc >/dev/null || return 1
+  gcc -static -std=c11 -O2 -Wall -Wextra -Werror -I "$csrc" -o "$WORK/payload/chaos" \
+    "$REPO/daemon/src/test/c/chaos.c" "$csrc/pinbroker.c" >"$WORK/chaos-build.log" 2>&1 || return 1
+  install -m 0755 "$REPO/systemd/e2e/chaos.sh" "$WORK/payload/chaos.sh"
+  mkdir -p "$d"
+  for f in ChaosCheck ChaosLog ChaosAudit ChaosNames ChaosReport; do
+    cp "$REPO/daemon/src/test/java/$CHAOS_SRC/$f.java" "$d/" || return 1
+  done
+}
+
+pid1_ticks() { awk '{ print $14 + $15 }' "/proc/$INIT/stat"; }  # user + system, 1/100 s
+
+step9_chaos() {
+  local dir=$WORK/payload/chaos-logs pid0 pid1_cpu t_kill back=0 elapsed store0 store1 kills check bg
+  if ! prepare_chaos; then
+    [ -s "$WORK/chaos-build.log" ] && indent <"$WORK/chaos-build.log"
+    result 9 SKIP "no static build of the chaos client (needs gcc and a static libc on the host)"
+    return
+  fi
+  store0=$(pb stats --json | grep -o '"fd_store_used":[0-9]*' | cut -d: -f2)
+  ok "mkdir /c /s" pb mkdir -m 0755 /c && ok "mkdir /s" pb mkdir -m 0755 /s || { result 9 FAIL "mkdir failed"; return; }
+  pid0=$(prop pinbroker.service MainPID)
+  pid1_cpu=$(pid1_ticks)
+  CT_TIMEOUT=$((CHAOS_SECONDS + 90)) ct /e2e/chaos.sh "$CHAOS_CLIENTS" "$CHAOS_SECONDS" 64 "$CHAOS_KILL_MS" /e2e/chaos-logs \
+    >"$WORK/chaos.out" 2>&1 &
+  bg=$!
+  BG_PIDS+=("$bg")
+  sleep $((CHAOS_SECONDS * 4 / 10))
+  if ! grep -q -m1 '^A ' "$dir"/*.log 2>/dev/null; then
+    result 9 FAIL "no pin acknowledged after $((CHAOS_SECONDS * 4 / 10)) s of load"
+    return
+  fi
+  t_kill=$(now)
+  # by pid, not systemctl kill: that request would wait behind PID 1's backlog of FDSTORE=1
+  ct sh -c 'kill -KILL "$1"' sh "$pid0"
+  wait_for 30 service_back "$pid0" && back=1
+  elapsed=$(since "$t_kill")
+  wait "$bg"
+  BG_PIDS=()
+  kills=$(sed -n 's/^kills=//p' "$WORK/chaos.out")
+  check=$(CT_TIMEOUT=120 ct "$JDK/bin/java" --enable-native-access=ALL-UNNAMED -cp '/opt/pinbroker/lib/*' \
+    "/e2e/chaos-src/$CHAOS_SRC/ChaosCheck.java" /e2e/chaos-logs "${kills:-0}" 2>&1)
+  local status=$?
+  printf '%s\n' "$check" | fold -s -w 150 | indent
+  store1=$(pb stats --json | grep -o '"fd_store_used":[0-9]*' | cut -d: -f2)
+  note "the container's systemd (PID 1) used $(( ($(pid1_ticks) - pid1_cpu) / 100 )) CPU-seconds during the step, with $store0 fds in the store"
+  journal -q | tail -n "+$((JOURNAL_MARK + 1))" | grep -E 'restored [0-9]+ names' | tail -n 1 | indent
+  if [ "$back" != 1 ]; then
+    result 9 FAIL "pinbroker.service did not come back within 30 s of SIGKILL"
+  elif [ "$status" != 0 ]; then
+    result 9 FAIL "chaos check failed (exit $status), broker back in $elapsed s"
+  elif [ "$store0" != "$store1" ]; then
+    result 9 FAIL "fd store held $store0 fds before the chaos and $store1 after its names were removed"
+  else
+    result 9 PASS "$CHAOS_CLIENTS chaos clients for $CHAOS_SECONDS s, $kills of them SIGKILLed, the broker SIGKILLed once (back in $elapsed s): $(sed -n 's/^chaos: .*\(acknowledged pins [0-9]*\).*\(lost [0-9]*, wrong identities [0-9]*\).*/\1, \2/p' <<<"$check"); fd store $store0 fds before, $store1 after"
+  fi
+}
+
 # ------------------------------------------------------------------------- main
 main() {
   say "== pinbroker end-to-end under systemd (nspawn) =="
@@ -654,6 +725,7 @@ main() {
   fi
   step7_takeover
   begin; step8_bpf_store
+  begin; step9_chaos
   if [ "${E2E_JOURNAL:-0}" = 1 ]; then
     say "== journal (pinbroker) =="
     journal | indent
