@@ -538,6 +538,11 @@ static void make_own_directory(void) {
 }
 
 int main(int argc, char **argv) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_term;
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &sa, NULL);
   if (argc != 6) {
     fprintf(stderr, "usage: chaos SOCKET ID LOGFILE SHARED SECONDS\n");
     return 2;
@@ -555,11 +560,6 @@ int main(int argc, char **argv) {
     perror("chaos: log");
     return 2;
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_term;
-  sa.sa_flags = SA_RESTART;
-  sigaction(SIGTERM, &sa, NULL);
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   rng = ((uint64_t)getpid() << 32) ^ (uint64_t)now.tv_nsec ^ 0x9E3779B97F4A7C15ull;

@@ -133,6 +133,9 @@ final class ChaosClients implements AutoCloseable {
     return kills.get();
   }
 
+  /** The exit status of a process that SIGTERM ended before it had a handler for it. */
+  private static final int SIGTERM_DEATH = 128 + 15;
+
   /** Ends the killing, then each instance with SIGTERM (it finishes what it does and exits). */
   void stop() throws InterruptedException, IOException {
     stopKilling();
@@ -153,6 +156,8 @@ final class ChaosClients implements AutoCloseable {
           p.destroyForcibly();
           p.waitFor();
           failures.add("instance in slot " + slot + " ignored SIGTERM for 30 s");
+        } else if (p.exitValue() == SIGTERM_DEATH) {
+          kills.incrementAndGet(); // signalled before it could install its handler: like a kill
         } else if (p.exitValue() != 0) {
           noteExit(slot, p);
         }
