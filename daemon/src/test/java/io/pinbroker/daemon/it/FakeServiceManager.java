@@ -98,16 +98,6 @@ final class FakeServiceManager implements AutoCloseable {
     }
   }
 
-  /**
-   * Whether an {@link ChaosRun#fdDiff} line is the launcher script, bin/pinbrokerd, held open by
-   * a broker started with seven or more fds: /bin/sh (dash) reads a script through the lowest
-   * free fd and sets close-on-exec on it only when it moves it up to 10 or above, so a script it
-   * opened at 10 or above stays open across the exec of java, for the life of the broker.
-   */
-  static boolean launcherScript(String diffLine) {
-    return diffLine.startsWith("+1 ") && diffLine.endsWith("/bin/pinbrokerd");
-  }
-
   /** The broker process the manager started last. */
   long brokerPid() {
     return brokerPid;
