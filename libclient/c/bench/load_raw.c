@@ -31,25 +31,6 @@ static int raw_connect(const char *path) {
   return s;
 }
 
-static int send_fd(int s, const void *buf, size_t len, int fd) {
-  struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-  struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  if (fd >= 0) {
-    m.msg_control = u.buf;
-    m.msg_controllen = sizeof u.buf;
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-  }
-  return sendmsg(s, &m, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
-}
-
 /* Receives one reply into buf; returns its length, or -1. *fd gets an attached fd or -1. */
 static ssize_t recv_fd(int s, void *buf, size_t size, int *fd) {
   struct iovec iov = {.iov_base = buf, .iov_len = size};
@@ -72,7 +53,7 @@ static ssize_t recv_fd(int s, void *buf, size_t size, int *fd) {
 static int get_once(raw_state *st) {
   char r[8];
   int fd;
-  if (send_fd(st->sock, st->get, st->get_len, -1) != 0) return -1;
+  if (raw_send(st->sock, st->get, st->get_len, -1) != 0) return -1;
   if (recv_fd(st->sock, r, sizeof r, &fd) != 1 || r[0] != 'k' || fd < 0) {
     if (fd >= 0) close(fd);
     return -1;
@@ -132,9 +113,9 @@ static int op_pinunlink(const bench_args *a, int client, void *state) {
   raw_state *st = state;
   char r[8];
   int fd;
-  if (send_fd(st->sock, "P/bench/p", 9, st->memfd) != 0) return -1;
+  if (raw_send(st->sock, "P/bench/p", 9, st->memfd) != 0) return -1;
   if (recv_fd(st->sock, r, sizeof r, &fd) != 1 || r[0] != 'k') return -1;
-  if (send_fd(st->sock, "U/bench/p", 9, -1) != 0) return -1;
+  if (raw_send(st->sock, "U/bench/p", 9, -1) != 0) return -1;
   if (recv_fd(st->sock, r, sizeof r, &fd) != 1 || r[0] != 'k') return -1;
   return 0;
 }
@@ -149,7 +130,7 @@ static int op_list(const bench_args *a, int client, void *state) {
     char req[5] = {'L'};
     memcpy(req + 1, &start, 4);
     int fd;
-    if (send_fd(st->sock, req, sizeof req, -1) != 0) return -1;
+    if (raw_send(st->sock, req, sizeof req, -1) != 0) return -1;
     ssize_t n = recv_fd(st->sock, page, sizeof page, &fd);
     if (n < 4) return -1;
     memcpy(&start, page, 4);

@@ -20,25 +20,6 @@
 static int held = -1;
 static long entries = 10000;
 
-static int reply(int c, const void *buf, size_t len, int fd) {
-  struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-  struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  if (fd >= 0) {
-    m.msg_control = u.buf;
-    m.msg_controllen = sizeof u.buf;
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-  }
-  return sendmsg(c, &m, MSG_NOSIGNAL) < 0 ? -1 : 0;
-}
-
 static void list_page(int c, uint32_t start) {
   static __thread char page[RAW_MAX];
   size_t used = 4;
@@ -52,7 +33,7 @@ static void list_page(int c, uint32_t start) {
   }
   uint32_t next = i < entries ? i : RAW_END;
   memcpy(page, &next, 4);
-  reply(c, page, used, -1);
+  raw_send(c, page, used, -1);
 }
 
 static void *serve(void *arg) {
@@ -83,16 +64,16 @@ static void *serve(void *arg) {
     }
     switch (buf[0]) {
     case 'G':
-      reply(c, "k", 1, held);
+      raw_send(c, "k", 1, held);
       break;
     case 'P':
       if (slot >= 0) close(slot);
       slot = got;
       got = -1;
-      reply(c, "k", 1, -1);
+      raw_send(c, "k", 1, -1);
       break;
     case 'U':
-      reply(c, slot >= 0 ? "k" : "n", 1, -1);
+      raw_send(c, slot >= 0 ? "k" : "n", 1, -1);
       if (slot >= 0) close(slot);
       slot = -1;
       break;
@@ -103,7 +84,7 @@ static void *serve(void *arg) {
       break;
     }
     default:
-      reply(c, "?", 1, -1);
+      raw_send(c, "?", 1, -1);
     }
     if (got >= 0) close(got);
   }
