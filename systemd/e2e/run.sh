@@ -506,7 +506,7 @@ step5_kill_under_load() {
 }
 
 step6_watchdog() {
-  local pid0 nr0 nr1 t elapsed wd watchdog_mentioned=0 names0 names1
+  local pid0 nr0 nr1 t elapsed wd watchdog_mentioned=0 names0 names1 log
   names0=$(pb ls / 2>/dev/null | wc -l)
   pid0=$(prop pinbroker.service MainPID)
   nr0=$(prop pinbroker.service NRestarts)
@@ -519,9 +519,12 @@ step6_watchdog() {
   fi
   elapsed=$(since "$t")
   nr1=$(prop pinbroker.service NRestarts)
-  journal | grep -q 'Watchdog timeout' && watchdog_mentioned=1
+  # Read the journal once into a variable: 'journal | grep -q' under pipefail fails whenever grep
+  # exits at the first match while journalctl still writes (SIGPIPE, status 141).
+  log=$(journal | grep -E 'Watchdog timeout|Killing process|Main process exited|Scheduled restart')
+  [[ $log == *'Watchdog timeout'* ]] && watchdog_mentioned=1
   [ "$(prop pinbroker.service Result)" = watchdog ] && watchdog_mentioned=1
-  journal | grep -E 'Watchdog timeout|Killing process|Main process exited|Scheduled restart' | tail -n 4 | indent
+  tail -n 4 <<<"$log" | indent
   names1=$(pb ls / 2>/dev/null | wc -l)
   if [ "$nr1" -gt "$nr0" ] && [ "$watchdog_mentioned" = 1 ] && [ "$names1" = "$names0" ]; then
     result 6 PASS "SIGSTOP'd broker killed by the watchdog (WatchdogSec=$wd) and restarted in $elapsed s with its $names1 names: pid $pid0 -> $(prop pinbroker.service MainPID), NRestarts $nr0 -> $nr1"
