@@ -15,7 +15,9 @@ final class Table {
   /** Throughput (ops/s, higher is better) or time (seconds, lower is better). */
   enum Kind {
     THROUGHPUT,
-    TIME
+    TIME,
+    /** Bytes (of heap), lower is better. */
+    BYTES
   }
 
   /** One round of one peer; NaN value for a failed round. */
@@ -133,6 +135,9 @@ final class Table {
             .append(num(medianP50(peer))).append(" | ")
             .append(num(medianP99(peer))).append(" | ")
             .append(ops(min)).append("–").append(ops(max)).append(" |");
+      } else if (kind == Kind.BYTES) {
+        out.append(num(medianValue(peer))).append(" B | ")
+            .append(num(min)).append("–").append(num(max)).append(" B |");
       } else {
         out.append(time(medianValue(peer))).append(" | ")
             .append(time(min)).append("–").append(time(max)).append(" |");
