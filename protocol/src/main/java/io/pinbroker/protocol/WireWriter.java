@@ -34,12 +34,31 @@ final class WireWriter {
   }
 
   WireWriter string(String s) {
+    if (isAscii(s)) { // names and paths nearly always are: no byte[] to encode into first
+      if (s.length() > 0xFFFF) {
+        throw new IllegalArgumentException("string of " + s.length() + " bytes is too long");
+      }
+      buf.putShort((short) s.length());
+      for (int i = 0; i < s.length(); i++) {
+        buf.put((byte) s.charAt(i));
+      }
+      return this;
+    }
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     if (bytes.length > 0xFFFF) {
       throw new IllegalArgumentException("string of " + bytes.length + " bytes is too long");
     }
     buf.putShort((short) bytes.length).put(bytes);
     return this;
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Writes per-kind details and patches the u16 length written just before them. */
@@ -66,8 +85,26 @@ final class WireWriter {
     return this;
   }
 
+  /** Bytes {@link #string} writes for {@code s}, counted without encoding it. */
   static int stringBytes(String s) {
-    return 2 + s.getBytes(StandardCharsets.UTF_8).length;
+    int n = s.length();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        continue;
+      }
+      if (c < 0x800) {
+        n += 1;
+      } else if (!Character.isSurrogate(c)) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 2; // a pair: 4 bytes for its 2 chars
+        i++;
+      } // an unpaired surrogate: one '?', as String.getBytes writes it
+    }
+    return 2 + n;
   }
 
   int position() {
