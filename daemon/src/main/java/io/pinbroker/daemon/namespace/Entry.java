@@ -47,6 +47,11 @@ final class Entry extends Node {
 
   @Override
   NodeInfo info() {
+    return info(object.size());
+  }
+
+  /** The entry's NodeInfo with {@code size} (its object's size, read by the caller). */
+  NodeInfo info(long size) {
     return new NodeInfo(
         NodeType.ENTRY,
         object.kind(),
@@ -59,7 +64,7 @@ final class Entry extends Node {
         mtimeNanos,
         object.dev(),
         object.ino(),
-        object.size(),
+        size,
         0,
         object.details());
   }

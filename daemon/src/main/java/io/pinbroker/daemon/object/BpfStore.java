@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
@@ -26,8 +25,9 @@ public final class BpfStore {
   private static final Path SYSTEM_BPFFS = Path.of("/sys/fs/bpf");
 
   private final Path dir;
-  private final String prefix = Long.toString(System.currentTimeMillis(), 36) + "-";
-  private final AtomicLong names = new AtomicLong();
+  /** The pins' shared prefix: the directory and a name for this run (and for every 2^31 pins). */
+  private String prefix;
+  private int lastNumber = Integer.MAX_VALUE;
   private boolean warned;
 
   private BpfStore(Path dir) {
@@ -102,9 +102,9 @@ public final class BpfStore {
     if (dir == null || !isBpf(object.kind())) {
       return object;
     }
-    String path = dir.resolve(prefix + names.incrementAndGet()).toString();
+    PinName pin = nextPin();
     try {
-      Bpf.pin(object.fd(), path);
+      Bpf.pin(object.fd(), pin.path());
     } catch (IOException e) {
       synchronized (this) {
         if (!warned) {
@@ -114,7 +114,16 @@ public final class BpfStore {
       }
       return object;
     }
-    return object.pinnedAt(path);
+    return object.pinnedAt(pin);
+  }
+
+  /** A name no pin has: a new prefix for each run, and whenever the numbers of one run out. */
+  private synchronized PinName nextPin() {
+    if (lastNumber == Integer.MAX_VALUE) {
+      prefix = dir.resolve(Long.toString(System.currentTimeMillis(), 36) + "-").toString();
+      lastNumber = 0;
+    }
+    return new PinName(prefix, ++lastNumber);
   }
 
   private static boolean isBpf(ObjectKind kind) {

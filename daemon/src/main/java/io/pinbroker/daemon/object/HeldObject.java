@@ -12,7 +12,9 @@ import io.pinbroker.unix.FileStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.pinbroker.unix.SharedMemory;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
@@ -20,46 +22,78 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * for a BPF object in a {@link BpfStore}, by a pin in the broker's bpffs (no fd while idle). The
  * broker never changes a held description's flags or offset. Exactly one entry owns a
  * HeldObject; closing it closes the fd or removes the pin, once.
+ *
+ * <p>One is kept per name, so it is lean (64 bytes): a pin is its store's shared prefix and a
+ * number, not a path of its own; the details are packed into primitive fields ({@link
+ * PackedDetails}); and what BPF objects share (their anonymous inode, kind and access) is one
+ * shared {@link Facts}.
  */
 public final class HeldObject implements AutoCloseable {
-  private final Fd fd;
-  private final String pin;
-  private final FdType fdType;
-  private final int accessMode;
-  private final long dev;
-  private final long ino;
-  private final ObjectKind kind;
-  private final ObjectDetails details;
+  /** The held {@link Fd}, or, for an object kept by a pin, its path's prefix. */
+  private final Object keeper;
+  /** The number that ends the pin's path after the prefix; -1 if the prefix is the whole path. */
+  private final int pinNumber;
+  private final Facts facts;
   private final Charge charge;
   private final Runnable onClose;
+  private final int d0;
+  private final int d1;
+  private final int d2;
+  private final int d3;
+  private final int d4;
+  private final int d5;
+  private final String detailsName;
   /** 1 once closed; a field rather than an AtomicBoolean, as there is one per name held. */
   private volatile int closed;
 
   private static final AtomicIntegerFieldUpdater<HeldObject> CLOSED =
       AtomicIntegerFieldUpdater.newUpdater(HeldObject.class, "closed");
 
+  /**
+   * What fstat and identification said at pin time.
+   *
+   * @param fixedSize the size, if it cannot change (0 for objects that have none, the sealed size
+   *     of a memfd sealed against growing and shrinking); -1 if it must be read each time
+   */
+  private record Facts(
+      FdType fdType, int accessMode, long dev, long ino, ObjectKind kind, long fixedSize) {}
+
+  /** Facts of BPF objects, shared: they differ only by kind and access on one anonymous inode. */
+  private static final ConcurrentHashMap<Facts, Facts> SHARED = new ConcurrentHashMap<>();
+
   private HeldObject(
-      Fd fd,
-      String pin,
-      FdType fdType,
-      int accessMode,
-      long dev,
-      long ino,
-      Identity identity,
-      Charge charge,
+      Object keeper, int pinNumber, Facts facts, ObjectDetails details, Charge charge,
       Runnable onClose) {
-    this.fd = fd;
-    this.pin = pin;
-    this.fdType = fdType;
-    this.accessMode = accessMode;
-    this.dev = dev;
-    this.ino = ino;
-    this.kind = identity.kind();
-    this.details = identity.details();
-    this.charge = charge;
-    this.onClose = onClose;
+    this(keeper, pinNumber, facts, packed(details), charge, onClose);
   }
 
+  private HeldObject(
+      Object keeper, int pinNumber, Facts facts, Packed p, Charge charge, Runnable onClose) {
+    this.keeper = keeper;
+    this.pinNumber = pinNumber;
+    this.facts = facts;
+    this.charge = charge;
+    this.onClose = onClose;
+    this.d0 = p.ints[0];
+    this.d1 = p.ints[1];
+    this.d2 = p.ints[2];
+    this.d3 = p.ints[3];
+    this.d4 = p.ints[4];
+    this.d5 = p.ints[5];
+    this.detailsName = p.name;
+  }
+
+  private record Packed(int[] ints, String name) {}
+
+  private static Packed packed(ObjectDetails details) {
+    int[] ints = new int[PackedDetails.INTS];
+    String name = PackedDetails.pack(details, ints);
+    return new Packed(ints, name);
+  }
+
+  private Packed packed() {
+    return new Packed(new int[] {d0, d1, d2, d3, d4, d5}, detailsName);
+  }
 
   /**
    * Takes ownership of a received fd. On refusal the fd is still the caller's to close.
@@ -83,9 +117,14 @@ public final class HeldObject implements AutoCloseable {
       FileStat stat = FileOps.stat(fd.value());
       FdType type = classify(fd.value(), stat);
       Identity identity = Identity.of(fd.value(), type, stat);
-      return new HeldObject(
-          fd, null, type, flags & FileOps.O_ACCMODE, stat.dev(), stat.ino(), identity, charge,
-          onClose);
+      Facts facts =
+          new Facts(
+              type, flags & FileOps.O_ACCMODE, stat.dev(), stat.ino(), identity.kind(),
+              fixedSize(fd.value(), type, stat));
+      if (isBpf(identity.kind())) {
+        facts = SHARED.computeIfAbsent(facts, f -> f);
+      }
+      return new HeldObject(fd, -1, facts, identity.details(), charge, onClose);
     } catch (IOException e) {
       throw new Refusal(Status.EBADF, "cannot inspect the fd: " + e.getMessage());
     }
@@ -104,6 +143,32 @@ public final class HeldObject implements AutoCloseable {
     };
   }
 
+  private static boolean isBpf(ObjectKind kind) {
+    return kind == ObjectKind.BPF_MAP || kind == ObjectKind.BPF_PROG || kind == ObjectKind.BPF_LINK;
+  }
+
+  private static final int SIZE_SEALS = SharedMemory.F_SEAL_GROW | SharedMemory.F_SEAL_SHRINK;
+
+  /**
+   * The size to report for ever, or -1 if it can change: regular files and memfds grow and shrink,
+   * unless a memfd is sealed against both (sim objects always are, and seals stay).
+   */
+  private static long fixedSize(int fd, FdType type, FileStat stat) {
+    return switch (type) {
+      case REGULAR -> -1;
+      case MEMFD -> sealed(fd) ? stat.size() : -1;
+      default -> 0;
+    };
+  }
+
+  private static boolean sealed(int fd) {
+    try {
+      return (SharedMemory.seals(fd) & SIZE_SEALS) == SIZE_SEALS;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static boolean isMemfd(int fd) {
     try {
       return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().startsWith("/memfd:");
@@ -116,30 +181,28 @@ public final class HeldObject implements AutoCloseable {
    * The same object kept by its pin at {@code path} from now on: this object's fd is closed
    * (without giving its charge back; the pinned object carries it on).
    */
-  HeldObject pinnedAt(String path) {
-    HeldObject pinned =
-        new HeldObject(
-            null, path, fdType, accessMode, dev, ino, new Identity(kind, details), charge, onClose);
+  HeldObject pinnedAt(PinName pin) {
+    HeldObject pinned = new HeldObject(pin.prefix(), pin.number(), facts, packed(), charge, onClose);
     if (CLOSED.compareAndSet(this, 0, 1)) {
-      fd.close();
+      ((Fd) keeper).close();
     }
     return pinned;
   }
 
   /** Whether a bpffs pin, not an fd, keeps the object. */
   public boolean pinned() {
-    return pin != null;
+    return keeper instanceof String;
   }
 
   /** The bpffs path that keeps the object; null if an fd does. */
   public String pin() {
-    return pin;
+    return keeper instanceof String prefix ? new PinName(prefix, pinNumber).path() : null;
   }
 
   /** The held descriptor, still owned by this object; only for an object kept by its fd. */
   public int fd() {
-    if (fd == null) {
-      throw new IllegalStateException("kept by its pin " + pin + ", not by an fd");
+    if (!(keeper instanceof Fd fd)) {
+      throw new IllegalStateException("kept by its pin " + pin() + ", not by an fd");
     }
     return fd.value();
   }
@@ -149,27 +212,27 @@ public final class HeldObject implements AutoCloseable {
    * of the held fd. The caller owns it.
    */
   public Fd open(int bpfFileFlags) throws IOException {
-    return pin != null ? Bpf.get(pin, bpfFileFlags) : FileOps.duplicate(fd.value(), 3);
+    return pinned() ? Bpf.get(pin(), bpfFileFlags) : FileOps.duplicate(fd(), 3);
   }
 
   public ObjectKind kind() {
-    return kind;
+    return facts.kind();
   }
 
-  /** The kernel's or the sim header's facts, fixed at pin time. */
+  /** The kernel's or the sim header's facts, fixed at pin time (a new record each call). */
   public ObjectDetails details() {
-    return details;
+    return PackedDetails.unpack(facts.kind(), d0, d1, d2, d3, d4, d5, detailsName);
   }
 
   /** The program id of a BPF or sim program; 0 for anything else. */
   public int progId() {
-    return details instanceof ObjectDetails.ProgDetails p ? p.id() : 0;
+    return facts.kind() == ObjectKind.BPF_PROG || facts.kind() == ObjectKind.SIM_PROG ? d1 : 0;
   }
 
   /** True for a prog array, real or simulated. */
   public boolean isProgArray() {
-    return details instanceof ObjectDetails.MapDetails m
-        && m.mapType() == Bpf.PROG_ARRAY;
+    return (facts.kind() == ObjectKind.BPF_MAP || facts.kind() == ObjectKind.SIM_MAP)
+        && d0 == Bpf.PROG_ARRAY;
   }
 
   /** The occupied slots of a prog array as {slot, prog id} pairs, read now. */
@@ -183,29 +246,40 @@ public final class HeldObject implements AutoCloseable {
   }
 
   public FdType fdType() {
-    return fdType;
+    return facts.fdType();
   }
 
   /** O_RDONLY, O_WRONLY or O_RDWR: the access of the held description. */
   public int accessMode() {
-    return accessMode;
+    return facts.accessMode();
   }
 
   public long dev() {
-    return dev;
+    return facts.dev();
   }
 
   public long ino() {
-    return ino;
+    return facts.ino();
   }
 
-  /** The current size for files and memfds (they can grow); 0 for other objects. */
+  /**
+   * Whether {@link #size()} reads the size from the kernel: a regular file or a memfd that may
+   * still grow or shrink. Every other object's size was fixed at pin time.
+   */
+  public boolean sizeChanges() {
+    return facts.fixedSize() < 0;
+  }
+
+  /**
+   * The current size for files and memfds: read now (one statx) if it can change, else the size
+   * it had when pinned (a memfd sealed against growing and shrinking); 0 for other objects.
+   */
   public long size() {
-    if (fdType != FdType.REGULAR && fdType != FdType.MEMFD) {
-      return 0;
+    if (facts.fixedSize() >= 0) {
+      return facts.fixedSize();
     }
     try {
-      return FileOps.stat(fd.value()).size();
+      return FileOps.size(fd());
     } catch (IOException e) {
       return 0;
     }
@@ -214,7 +288,7 @@ public final class HeldObject implements AutoCloseable {
   @Override
   public void close() {
     if (CLOSED.compareAndSet(this, 0, 1)) {
-      if (fd != null) {
+      if (keeper instanceof Fd fd) {
         fd.close();
       } else {
         unpin();
@@ -225,10 +299,10 @@ public final class HeldObject implements AutoCloseable {
 
   private void unpin() {
     try {
-      Files.deleteIfExists(Path.of(pin));
+      Files.deleteIfExists(Path.of(pin()));
     } catch (IOException e) {
       java.util.logging.Logger.getLogger(HeldObject.class.getName())
-          .warning("cannot remove the pin " + pin + ": " + e.getMessage());
+          .warning("cannot remove the pin " + pin() + ": " + e.getMessage());
     }
   }
 }

@@ -104,7 +104,7 @@ public final class MapFactory {
       throw new Refusal(Status.ENOENT, "the pin " + pin + " is gone: " + e.getMessage());
     }
     try {
-      return restore(fd, charge).pinnedAt(pin);
+      return restore(fd, charge).pinnedAt(PinName.parse(pin));
     } catch (Refusal r) {
       fd.close();
       throw r;

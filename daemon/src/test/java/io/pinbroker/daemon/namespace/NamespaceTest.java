@@ -24,6 +24,8 @@ import io.pinbroker.protocol.ReplyFrame;
 import io.pinbroker.protocol.Request;
 import io.pinbroker.protocol.Status;
 import io.pinbroker.unix.Fd;
+import io.pinbroker.unix.SharedMemory;
+import java.io.RandomAccessFile;
 import io.pinbroker.unix.FileOps;
 import io.pinbroker.unix.FileStat;
 import io.pinbroker.unix.PeerCredentials;
@@ -237,6 +239,34 @@ class NamespaceTest {
   }
 
   // ---- pin, stat, get ----
+
+  /**
+   * LIST reads the size of what can still change each time (once per inode and page, however many
+   * names hold it), and reports the pinned size of a memfd sealed against growing and shrinking.
+   */
+  @Test
+  void listShowsCurrentSizesAndFixedOnesOfSealedMemfds() throws Exception {
+    Namespace ns = ns();
+    Obj grows = pin(ns, ROOT, "/a", 0644);
+    Fd again = FileOps.duplicate(grows.held.fd(), 3);
+    ns.pin(ROOT, p("/b"), 0644, Request.DEFAULT_ID, 0, 0, HeldObject.adopt(again));
+    Fd sealed = FileOps.memfd(TAG + SEQ.incrementAndGet() + "-sealed", 100, FileOps.MFD_ALLOW_SEALING);
+    SharedMemory.addSeals(sealed.value(), SharedMemory.F_SEAL_GROW | SharedMemory.F_SEAL_SHRINK);
+    ns.pin(ROOT, p("/c"), 0644, Request.DEFAULT_ID, 0, 0, HeldObject.adopt(sealed));
+    assertEquals(List.of(16L, 16L, 100L), listedSizes(ns));
+    try (RandomAccessFile f = new RandomAccessFile("/proc/self/fd/" + grows.held.fd(), "rw")) {
+      f.setLength(5000);
+    }
+    assertEquals(List.of(5000L, 5000L, 100L), listedSizes(ns));
+    assertEquals(5000L, ns.stat(ROOT, p("/b")).size());
+    assertEquals(100L, ns.stat(ROOT, p("/c")).size());
+  }
+
+  private static List<Long> listedSizes(Namespace ns) throws Refusal {
+    return ns.list(ROOT, PathName.ROOT, "", 0, Integer.MAX_VALUE).entries().stream()
+        .map(e -> e.info().size())
+        .toList();
+  }
 
   @Test
   void fdTrackingSeesOurMemfds() throws Exception {
