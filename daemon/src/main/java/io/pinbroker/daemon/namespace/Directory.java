@@ -4,11 +4,10 @@ import io.pinbroker.protocol.FdType;
 import io.pinbroker.protocol.NodeInfo;
 import io.pinbroker.protocol.NodeType;
 import io.pinbroker.protocol.ObjectKind;
-import java.util.TreeMap;
 
 /** A directory: children in name order, so LIST pages by name. */
 final class Directory extends Node {
-  final TreeMap<String, Node> children = new TreeMap<>();
+  final Children children = new Children();
 
   Directory(int uid, int gid, int mode, long generation, long nowNanos) {
     super(uid, gid, mode, generation, nowNanos);
@@ -18,11 +17,14 @@ final class Directory extends Node {
     super(meta);
   }
 
-  /** Puts {@code node} here under {@code name}; returns the node it replaces, if any. */
+  /**
+   * Puts {@code node} here under {@code name}; returns the node it replaces, if any. The node must
+   * be in no directory: its name is its key in the one it is in.
+   */
   Node attach(String name, Node node) {
     node.parent = this;
     node.name = name;
-    return children.put(name, node);
+    return children.put(node);
   }
 
   /** Takes the node named {@code name} out; returns it, if there was one. */

@@ -16,6 +16,7 @@ import io.pinbroker.unix.PeerCredentials;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -323,21 +324,23 @@ public final class Namespace {
         throw new Refusal(Status.ENOTDIR, "");
       }
       paths.check(who, w, dir, Operation.LIST);
-      Map<String, Node> tail = after.isEmpty() ? dir.children : dir.children.tailMap(after, false);
+      Iterator<Node> tail = after.isEmpty() ? dir.children.iterator() : dir.children.after(after);
       List<DirEntry> page = new ArrayList<>();
+      PageSizes sizes = new PageSizes();
       int used = FrameCodec.LIST_REPLY_OVERHEAD;
       int max = limit <= 0 ? Integer.MAX_VALUE : limit;
-      for (Map.Entry<String, Node> child : tail.entrySet()) {
+      while (tail.hasNext()) {
+        Node child = tail.next();
         if (page.size() >= max) {
           return new ListReply(page, true);
         }
-        NodeInfo info = child.getValue().info();
-        int cost = FrameCodec.listEntryBytes(child.getKey(), info);
+        NodeInfo info = child instanceof Entry e ? e.info(sizes.of(e.object)) : child.info();
+        int cost = FrameCodec.listEntryBytes(child.name, info);
         if (used + cost > byteBudget) {
           return new ListReply(page, true);
         }
         used += cost;
-        page.add(new DirEntry(child.getKey(), info));
+        page.add(new DirEntry(child.name, info));
       }
       return new ListReply(page, false);
     } finally {
@@ -517,6 +520,8 @@ public final class Namespace {
     }
     checkMovable(who, src, dst);
     checkMovable(who, dst, src);
+    src.parent().detach(src.name()); // out first: attaching renames a node
+    dst.parent().detach(dst.name());
     src.parent().attach(src.name(), dst.target());
     dst.parent().attach(dst.name(), src.target());
     touch(src, dst);

@@ -4,9 +4,7 @@ import io.pinbroker.daemon.object.HeldObject;
 import io.pinbroker.protocol.PathName;
 import io.pinbroker.protocol.PathSyntaxException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -78,8 +76,9 @@ public final class Replay {
       case Change.Swap w -> {
         Slot a = existing(w.a());
         Slot b = existing(w.b());
-        Node na = a.get();
-        a.parent.attach(a.name, b.get());
+        Node na = a.remove(); // out first: attaching renames a node
+        Node nb = b.remove();
+        a.parent.attach(a.name, nb);
         b.parent.attach(b.name, na);
       }
       case Change.SetMeta m -> {
@@ -151,25 +150,26 @@ public final class Replay {
           e.object.close();
         }
       }
-      case Directory d -> d.children.values().forEach(Replay::release);
+      case Directory d -> d.children.forEach(Replay::release);
     }
   }
 
   /** Removes entries that have no object, reporting their paths; returns the names left. */
   private static long prune(Directory dir, String prefix, List<String> lost) {
     long names = 0;
-    for (Iterator<Map.Entry<String, Node>> it = dir.children.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<String, Node> child = it.next();
-      String path = prefix + "/" + child.getKey();
-      switch (child.getValue()) {
+    List<String> gone = new ArrayList<>();
+    for (Node child : dir.children) {
+      String path = prefix + "/" + child.name;
+      switch (child) {
         case Entry e when e.object == null -> {
           lost.add(path);
-          it.remove();
+          gone.add(child.name);
         }
         case Entry _ -> names++;
         case Directory d -> names += 1 + prune(d, path, lost);
       }
     }
+    gone.forEach(dir::detach);
     return names;
   }
 

@@ -19,19 +19,19 @@ final class Trees {
 
   /** Every node below {@code dir}, each directory before what it holds, with its path. */
   static void forEachNode(Directory dir, String prefix, BiConsumer<String, Node> visit) {
-    for (Map.Entry<String, Node> child : dir.children.entrySet()) {
-      String path = prefix + "/" + child.getKey();
-      visit.accept(path, child.getValue());
-      if (child.getValue() instanceof Directory d) {
+    for (Node child : dir.children) {
+      String path = prefix + "/" + child.name;
+      visit.accept(path, child);
+      if (child instanceof Directory d) {
         forEachNode(d, path, visit);
       }
     }
   }
 
   static void forEachEntry(Directory dir, String prefix, BiConsumer<String, Entry> visit) {
-    for (Map.Entry<String, Node> child : dir.children.entrySet()) {
-      String path = prefix + "/" + child.getKey();
-      switch (child.getValue()) {
+    for (Node child : dir.children) {
+      String path = prefix + "/" + child.name;
+      switch (child) {
         case Directory d -> forEachEntry(d, path, visit);
         case Entry e -> visit.accept(path, e);
       }
