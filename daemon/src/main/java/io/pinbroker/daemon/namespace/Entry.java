@@ -1,6 +1,5 @@
 package io.pinbroker.daemon.namespace;
 
-import io.netty.util.Timeout;
 import io.pinbroker.daemon.object.HeldObject;
 import io.pinbroker.protocol.NodeInfo;
 import io.pinbroker.protocol.NodeType;
@@ -13,10 +12,6 @@ final class Entry extends Node {
   final long objectId;
   final HeldObject object;
   final Lifetime lifetime;
-  /** The pending expiry of an entry with a time to live; null otherwise. */
-  Timeout expiry;
-  /** The connection an ephemeral entry belongs to; null for others, and after a restart. */
-  Object owner;
 
   Entry(
       int uid,

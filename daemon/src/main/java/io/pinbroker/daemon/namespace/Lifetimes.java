@@ -1,6 +1,7 @@
 package io.pinbroker.daemon.namespace;
 
 import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import io.pinbroker.unix.Liveness;
 import java.time.InstantSource;
@@ -17,7 +18,9 @@ import java.util.function.Consumer;
  * The entries that go by themselves: those with a time to live, on a timer wheel (netty's
  * HashedWheelTimer, started at the first one), and ephemeral ones, by owning connection, or,
  * once that is gone across a restart, by owning process, checked every second. Called under the
- * namespace's write lock; the callbacks it runs take that lock themselves.
+ * namespace's write lock; the callbacks it runs take that lock themselves. What it knows of an
+ * entry (its pending expiry, its owning connection) it keeps here, not in the entry: most entries
+ * have neither, and there is one entry per name.
  */
 final class Lifetimes {
   private static final long SWEEP_SECONDS = 1;
@@ -26,6 +29,10 @@ final class Lifetimes {
   private final Consumer<Entry> expire;
   private final Runnable sweep;
   private final Map<Object, Set<Entry>> byOwner = new IdentityHashMap<>();
+  /** The connection each followed ephemeral entry belongs to (until orphaned). */
+  private final Map<Entry, Object> owners = new IdentityHashMap<>();
+  /** The pending expiry of each entry with a time to live. */
+  private final Map<Entry, Timeout> expiries = new IdentityHashMap<>();
   private final Set<Entry> orphans = Collections.newSetFromMap(new IdentityHashMap<>());
   private Timer timer;
   private boolean sweepPending;
@@ -40,14 +47,18 @@ final class Lifetimes {
     this.sweep = sweep;
   }
 
-  /** Starts following an entry that just got into the tree. */
-  void track(Entry e) {
+  /**
+   * Starts following an entry that just got into the tree; an ephemeral one belongs to the
+   * connection {@code owner}, or, if null (after a restart), to its owner process.
+   */
+  void track(Entry e, Object owner) {
     if (e.lifetime.expires()) {
       schedule(e, e.lifetime.expiresAtMillis() - clock.millis());
     }
     if (e.lifetime.ephemeral()) {
-      if (e.owner != null) {
-        byOwner.computeIfAbsent(e.owner, o -> Collections.newSetFromMap(new IdentityHashMap<>())).add(e);
+      if (owner != null) {
+        owners.put(e, owner);
+        byOwner.computeIfAbsent(owner, o -> Collections.newSetFromMap(new IdentityHashMap<>())).add(e);
       } else {
         orphan(e);
       }
@@ -60,21 +71,23 @@ final class Lifetimes {
   }
 
   private void schedule(Entry e, long delayMillis) {
-    e.expiry = timer().newTimeout(t -> expire.accept(e), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+    expiries.put(
+        e, timer().newTimeout(t -> expire.accept(e), Math.max(0, delayMillis), TimeUnit.MILLISECONDS));
   }
 
   /** Stops following an entry that left the tree. */
   void untrack(Entry e) {
-    if (e.expiry != null) {
-      e.expiry.cancel();
-      e.expiry = null;
+    Timeout expiry = expiries.remove(e);
+    if (expiry != null) {
+      expiry.cancel();
     }
-    if (e.owner != null) {
-      Set<Entry> owned = byOwner.get(e.owner);
+    Object owner = owners.remove(e);
+    if (owner != null) {
+      Set<Entry> owned = byOwner.get(owner);
       if (owned != null) {
         owned.remove(e);
         if (owned.isEmpty()) {
-          byOwner.remove(e.owner);
+          byOwner.remove(owner);
         }
       }
     }
@@ -89,12 +102,16 @@ final class Lifetimes {
   /** The ephemeral entries of a connection that closed; they are no longer followed by it. */
   List<Entry> ownedBy(Object owner) {
     Set<Entry> owned = byOwner.remove(owner);
-    return owned == null ? List.of() : List.copyOf(owned);
+    if (owned == null) {
+      return List.of();
+    }
+    owned.forEach(owners::remove);
+    return List.copyOf(owned);
   }
 
   /** Follows an ephemeral entry by its owner process from now on. */
   void orphan(Entry e) {
-    e.owner = null;
+    owners.remove(e);
     orphans.add(e);
     if (!sweepPending) {
       sweepPending = true;

@@ -211,9 +211,8 @@ public final class Namespace {
       log.holding(id, object);
       long t = now();
       Entry e = new Entry(who.uid(), group, bits, nextGeneration(), t, id, object, lifetime);
-      e.owner = lifetime.ephemeral() ? who : null;
       w.parent().attach(w.name(), e);
-      lifetimes.track(e);
+      lifetimes.track(e, lifetime.ephemeral() ? who : null);
       if (w.target() != null) {
         names.removed(w.target());
       }
@@ -606,7 +605,8 @@ public final class Namespace {
   /** Removes an entry that went by itself; returns its object, to close outside the lock. */
   private HeldObject expireLocked(Entry e) {
     if (!e.attached()) {
-      return null; // unlinked or replaced meanwhile
+      lifetimes.untrack(e); // unlinked or replaced meanwhile: already untracked; forget it anyway
+      return null;
     }
     if (frozen) {
       lifetimes.retry(e); // the tree is being handed over as it is
@@ -868,7 +868,7 @@ public final class Namespace {
     lock.writeLock().lock();
     try {
       Replay.Result r = new Replay(root, objects).run(changes);
-      Trees.forEachEntry(root, "", (path, e) -> lifetimes.track(e));
+      Trees.forEachEntry(root, "", (path, e) -> lifetimes.track(e, null));
       names.recount(root);
       lastGeneration = Math.max(lastGeneration, r.lastGeneration());
       lastObjectId = Math.max(lastObjectId, r.lastObjectId());
