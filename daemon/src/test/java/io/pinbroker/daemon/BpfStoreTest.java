@@ -1,6 +1,7 @@
 package io.pinbroker.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,6 +134,7 @@ class BpfStoreTest {
       c.pin("/kept", map.value(), PinOptions.DEFAULT);
     }
     assertEquals(List.of("journal-1"), manager.storedNames(), "no fd of a pinned map is stored");
+    List<Path> firstPins = pins();
     Map<String, Fd> kept = manager.inheritStore();
     first.stop();
     Broker second = start(2, new Activation.Inherited(null, kept));
@@ -140,8 +142,15 @@ class BpfStoreTest {
         ReceivedFd got = c.get("/kept", Access.READ_ONLY)) {
       assertEquals(id, Bpf.mapInfo(got.fd().value()).id(), "the same kernel map after the restart");
     }
-    assertEquals(1, pins().size());
+    assertEquals(firstPins, pins(), "kept by the pin the journal named");
     assertTrue(second.status().startsWith("serving 1 names"), second.status());
+    try (PinbrokerClient c = client(dir.resolve("b2.sock"));
+        Fd map = Bpf.createMap(Bpf.HASH, 4, 4, 8, 0, "later")) {
+      c.pin("/later", map.value(), PinOptions.DEFAULT);
+      c.unlink("/kept");
+    }
+    assertEquals(1, pins().size(), "the replayed object's pin went with its name");
+    assertNotEquals(firstPins, pins(), "a new run pins under a name of its own");
   }
 
   /** The pins in the store (a new bpffs also shows the kernel's maps.debug and progs.debug). */
