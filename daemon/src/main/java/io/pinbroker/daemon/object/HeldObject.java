@@ -58,8 +58,13 @@ public final class HeldObject implements AutoCloseable {
   private record Facts(
       FdType fdType, int accessMode, long dev, long ino, ObjectKind kind, long fixedSize) {}
 
-  /** Facts of BPF objects, shared: they differ only by kind and access on one anonymous inode. */
+  /**
+   * Facts of BPF objects, shared: they differ only by kind and access on one anonymous inode. A
+   * kernel that gave each object an inode of its own would fill it: it stops sharing at a bound.
+   */
   private static final ConcurrentHashMap<Facts, Facts> SHARED = new ConcurrentHashMap<>();
+
+  private static final int MAX_SHARED = 256;
 
   private HeldObject(
       Object keeper, int pinNumber, Facts facts, ObjectDetails details, Charge charge,
@@ -121,7 +126,7 @@ public final class HeldObject implements AutoCloseable {
           new Facts(
               type, flags & FileOps.O_ACCMODE, stat.dev(), stat.ino(), identity.kind(),
               fixedSize(fd.value(), type, stat));
-      if (isBpf(identity.kind())) {
+      if (isBpf(identity.kind()) && SHARED.size() < MAX_SHARED) {
         facts = SHARED.computeIfAbsent(facts, f -> f);
       }
       return new HeldObject(fd, -1, facts, identity.details(), charge, onClose);
