@@ -13,6 +13,7 @@ import io.pinbroker.daemon.systemd.Activation;
 import io.pinbroker.daemon.systemd.Heartbeat;
 import io.pinbroker.daemon.systemd.Notifier;
 import io.pinbroker.unix.Fd;
+import io.pinbroker.unix.FileOps;
 import io.pinbroker.unix.SeqpacketListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,6 +74,7 @@ public final class Broker {
 
   /** Builds a broker for {@code config}. */
   public static Broker create(BrokerConfig config) {
+    FileOps.procFds(); // GETs reopen through it: open it now, so the fd count is steady from here
     return DaggerBrokerComponent.factory().create(config).broker();
   }
 

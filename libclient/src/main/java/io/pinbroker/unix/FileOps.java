@@ -1,5 +1,6 @@
 package io.pinbroker.unix;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -16,6 +17,7 @@ public final class FileOps {
   public static final int O_RDWR = 2;
   public static final int O_ACCMODE = 3;
   public static final int O_NOCTTY = 0400;
+  static final int O_DIRECTORY = 0200000;
   public static final int O_APPEND = 02000;
   public static final int O_NONBLOCK = 04000;
   public static final int O_CLOEXEC = 02000000;
@@ -102,7 +104,55 @@ public final class FileOps {
    * description with its own offset and exactly the access in {@code flags}.
    */
   public static Fd reopen(int fd, int flags) throws IOException {
-    return open("/proc/self/fd/" + fd, flags | O_NOCTTY);
+    MemorySegment name = decimal(fd);
+    MemorySegment st = Libc.state();
+    int r;
+    try {
+      r = (int) Libc.OPENAT.invokeExact(st, ProcFds.DIR, name, flags | O_NOCTTY | O_CLOEXEC, 0);
+    } catch (Throwable t) {
+      throw UnixSocket.asIo(t);
+    }
+    check(r, st, "open /proc/self/fd/" + fd);
+    return Fd.adopt(r);
+  }
+
+  /**
+   * The fd of the {@code /proc/self/fd} directory that {@link #reopen} keeps open for the life of
+   * the process, opened by the first call. A daemon calls it at start, so that its fd count is
+   * steady from then on.
+   */
+  public static int procFds() {
+    return ProcFds.DIR;
+  }
+
+  /**
+   * {@code /proc/self/fd}, open for the life of the process: a reopen through it walks one path
+   * component instead of four (about 1 µs less per GET, a third of the open's cost).
+   */
+  private static final class ProcFds {
+    static final int DIR = openDirectory();
+
+    private static int openDirectory() {
+      try {
+        return open("/proc/self/fd", O_RDONLY | O_DIRECTORY).release();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot open /proc/self/fd: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static final ThreadLocal<MemorySegment> NAME_BUF =
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(12));
+
+  /** {@code n} (not negative) as a NUL-terminated decimal string in this thread's buffer. */
+  private static MemorySegment decimal(int n) {
+    MemorySegment buf = NAME_BUF.get();
+    int len = n == 0 ? 1 : (int) Math.log10(n) + 1;
+    buf.set(JAVA_BYTE, len, (byte) 0);
+    for (int i = len - 1; i >= 0; i--, n /= 10) {
+      buf.set(JAVA_BYTE, i, (byte) ('0' + n % 10));
+    }
+    return buf;
   }
 
   /** fcntl(F_GETFL): access mode and status flags of the open file description. */

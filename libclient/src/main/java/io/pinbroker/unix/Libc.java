@@ -77,6 +77,8 @@ final class Libc {
   static final MethodHandle FCNTL =
       fnVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
   static final MethodHandle OPEN = fnVariadic("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+  static final MethodHandle OPENAT =
+      fnVariadic("openat", 3, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
   static final MethodHandle STATX =
       fn("statx", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
   static final MethodHandle MEMFD_CREATE = fn("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);

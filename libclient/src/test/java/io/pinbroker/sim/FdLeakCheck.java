@@ -2,6 +2,7 @@ package io.pinbroker.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.pinbroker.unix.FileOps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,8 @@ final class FdLeakCheck implements BeforeEachCallback, AfterEachCallback {
   static {
     // The JDK's security provider opens /dev/random and /dev/urandom once, for the life of the
     // JVM, the first time it is used (SimProg computes SHA-1): do that before any count.
+    // Likewise FileOps.reopen opens /proc/self/fd once for the life of the process.
+    FileOps.procFds();
     try {
       MessageDigest.getInstance("SHA-1");
     } catch (NoSuchAlgorithmException e) {

@@ -122,7 +122,7 @@ final class ChaosRun implements AutoCloseable {
 
   /**
    * What the fds of {@code pid} above stdio refer to, counted by target: paths as they are,
-   * sockets and pipes without their inode numbers.
+   * sockets and pipes without their inode numbers, the broker's /proc/PID/fd without its pid.
    */
   static Map<String, Integer> fdTargets(long pid) throws IOException {
     Map<String, Integer> targets = new TreeMap<>();
@@ -132,7 +132,11 @@ final class ChaosRun implements AutoCloseable {
           continue; // stdio: where a broker's output goes differs from broker to broker
         }
         try {
-          String target = Files.readSymbolicLink(fd).toString().replaceFirst("^(socket|pipe):\\[\\d+\\]$", "$1");
+          String target =
+              Files.readSymbolicLink(fd)
+                  .toString()
+                  .replaceFirst("^(socket|pipe):\\[\\d+\\]$", "$1")
+                  .replaceFirst("^/proc/\\d+/fd$", "/proc/PID/fd");
           targets.merge(target, 1, Integer::sum);
         } catch (NoSuchFileException closedMeanwhile) {
           // gone between the listing and the readlink
