@@ -88,6 +88,29 @@ static int setup_populate(const bench_args *a) {
   return e == 0 ? 0 : 1;
 }
 
+/* Real BPF array maps made by the broker (CREATE_MAP) under dir/e000000 on, up to count names;
+ * names already there are kept, so a directory grows step by step (1k, 10k, ...). */
+static int setup_populate_maps(const bench_args *a) {
+  pb_client *c;
+  int e = connect_patiently(a->socket, &c);
+  if (e != 0) return bench_fail("connect", e);
+  e = mkdirs(c, a->dir);
+  pb_map_spec spec = {0, 2 /* BPF_MAP_TYPE_ARRAY */, 4, 8, 1, 0, "bench"};
+  long created = 0;
+  char name[PB_PATH_MAX + 1];
+  for (long i = 0; e == 0 && i < a->count; i++) {
+    bench_entry_name(name, sizeof name, a->dir, i);
+    e = pb_create_map(c, name, &spec, 0644, PB_DEFAULT_ID, NULL);
+    if (e == 0) created++;
+    if (e == EEXIST) e = 0;
+  }
+  if (e != 0) fprintf(stderr, "load-pinbroker: populate-maps: %s (%s) after %ld new names\n",
+                      strerror(e), pb_last_detail(c), created);
+  pb_close(c);
+  printf("POPULATED %ld\n", created);
+  return e == 0 ? 0 : 1;
+}
+
 static int open_conn(const bench_args *a, int client, void **state) {
   pb_state *st = calloc(1, sizeof *st);
   int e = pb_connect(a->socket, TIMEOUT_MS, &st->c);
@@ -119,6 +142,21 @@ static int op_get(const bench_args *a, int client, void *state) {
   pb_state *st = state;
   int fd;
   int e = pb_get(st->c, a->name, 1, &fd, NULL, NULL);
+  if (e == 0) close(fd);
+  return e;
+}
+
+/* GET of a name drawn at random from dir/e000000 .. count - 1, read-only. */
+static int op_get_random(const bench_args *a, int client, void *state) {
+  pb_state *st = state;
+  static __thread unsigned seed;
+  if (seed == 0) seed = (unsigned)(getpid() * 2654435761u + (unsigned)client + 1);
+  long i = (long)(((unsigned long)rand_r(&seed) << 31 | (unsigned long)rand_r(&seed)) %
+                  (unsigned long)a->count);
+  char name[PB_PATH_MAX + 1];
+  bench_entry_name(name, sizeof name, a->dir, i);
+  int fd;
+  int e = pb_get(st->c, name, 1, &fd, NULL, NULL);
   if (e == 0) close(fd);
   return e;
 }
@@ -161,12 +199,14 @@ static int op_list(const bench_args *a, int client, void *state) {
 
 static const bench_workload workloads[] = {
     {"get", open_conn, op_get, close_state, NULL},
+    {"get-random", open_conn, op_get_random, close_state, NULL},
     {"connect", open_plain, op_connect, close_state, NULL},
     {"pinunlink", open_conn, op_pinunlink, close_state, NULL},
     {"list", open_conn, op_list, close_state, NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
 static const bench_setup setups[] = {
-    {"prepare", setup_prepare}, {"populate", setup_populate}, {NULL, NULL}};
+    {"prepare", setup_prepare}, {"populate", setup_populate},
+    {"populate-maps", setup_populate_maps}, {NULL, NULL}};
 
 int main(int argc, char **argv) { return bench_main(argc, argv, workloads, setups); }

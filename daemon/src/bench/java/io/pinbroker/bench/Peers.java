@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The peers of the benchmark, the servers they talk to, and the commands that drive them. One
@@ -142,6 +143,11 @@ final class Peers {
 
   /** pinbrokerd, plain (ready at the first connect) or under the fake service manager. */
   Service pinbroker(Path socket, boolean store) throws IOException {
+    return pinbroker(socket, store, List.of());
+  }
+
+  /** pinbrokerd with {@code extra} options; under fakesd's fd store if {@code store}. */
+  Service pinbroker(Path socket, boolean store, List<String> extra) throws IOException {
     List<String> options =
         store
             ? List.of(
@@ -152,7 +158,10 @@ final class Peers {
     return service(
         "pinbrokerd",
         options,
-        List.of(dist.resolve("bin/pinbrokerd").toString(), "--socket", socket.toString()));
+        Stream.concat(
+                Stream.of(dist.resolve("bin/pinbrokerd").toString(), "--socket", socket.toString()),
+                extra.stream())
+            .toList());
   }
 
   Service s6(Path socket) throws IOException {

@@ -115,6 +115,25 @@ final class Report {
       row(out, "cold start to READY=1, " + peer + " (target ≤ 0.5 s)",
           Table.time(v) + (Double.isNaN(v) ? "" : v <= 0.5 ? " (met)" : " (missed)"));
     }
+    Table sg = tables.get("scale-get");
+    if (sg != null) {
+      List<String> rows = sg.rowNames();
+      String first = rows.get(0);
+      String last = rows.get(rows.size() - 1);
+      double r = sg.medianP50(last) / sg.medianP50(first);
+      row(out, "GET p50 latency, " + last + " / " + first + " (target ≤ 1.2×)",
+          Table.ratio(r) + (Double.isNaN(r) ? "" : r <= 1.2 ? " (met)" : " (missed)"));
+    }
+    for (String id : List.of("heap", "scale-heap")) {
+      Table h = tables.get(id);
+      if (h != null) {
+        for (String rowName : h.rowNames()) {
+          double v = h.medianValue(rowName);
+          row(out, "heap per name, " + rowName + " (`" + id + "`, target ≤ 200 B)",
+              Table.num(v) + " B" + (Double.isNaN(v) ? "" : v <= 200 ? " (met)" : " (missed)"));
+        }
+      }
+    }
     return out.append('\n').toString();
   }
 

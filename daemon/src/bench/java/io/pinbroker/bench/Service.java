@@ -73,6 +73,13 @@ final class Service implements AutoCloseable {
     return awaitReady();
   }
 
+  /** The server's pid: fakesd's child, which the launcher replaced by the JVM. */
+  long serverPid() throws IOException {
+    return process.children().findFirst()
+        .orElseThrow(() -> new IOException(name + " has no server process"))
+        .pid();
+  }
+
   /** fds in the store at the last (re)start. */
   int stored() {
     return stored;

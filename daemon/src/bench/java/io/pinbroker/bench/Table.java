@@ -48,6 +48,11 @@ final class Table {
     return this;
   }
 
+  /** The rows, in order. */
+  List<String> rowNames() {
+    return List.copyOf(rows.keySet());
+  }
+
   void add(String peer, Sample s) {
     rows.computeIfAbsent(peer, k -> new ArrayList<>()).add(s);
   }

@@ -61,7 +61,7 @@ final class Workloads {
     int failures = 0;
     List<String> ids = new ArrayList<>();
     LOADS.forEach(l -> ids.add(l.id()));
-    ids.addAll(List.of("cli", "coldstart", "restore-10k", "restore-100k", "heap", "jmh"));
+    ids.addAll(List.of("cli", "coldstart", "restore-10k", "restore-100k", "heap", "scale", "jmh"));
     for (String id : ids) {
       if (!o.wants(id)) {
         continue;
@@ -74,6 +74,7 @@ final class Workloads {
           case "restore-10k" -> report.add(restore(id, 10_000));
           case "restore-100k" -> report.add(restore(id, 100_000));
           case "heap" -> report.add(heap());
+          case "scale" -> new Scale(o, peers, dir).run().forEach(report::add);
           case "jmh" -> report.addSection(Jmh.run(o.quick(), dir));
           default -> report.add(load(LOADS.stream().filter(l -> l.id().equals(id)).findFirst().orElseThrow()));
         }
