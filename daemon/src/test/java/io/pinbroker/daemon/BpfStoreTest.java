@@ -217,7 +217,8 @@ class BpfStoreTest {
       assertEquals(Bpf.ARRAY, Bpf.mapInfo(got.fd().value()).type());
     }
     assertTrue(
-        logged().stream().anyMatch(m -> m.contains(", 1 stray pins removed,")), logged().toString());
+        logged().stream().anyMatch(m -> m.contains(", 1 stray pins removed,")),
+        logged().toString());
   }
 
   @Test

@@ -198,7 +198,8 @@ public final class BpfStore {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(here)) {
       for (Path p : files) {
         Matcher m = PIN_FILE.matcher(p.getFileName().toString());
-        if (!m.matches() || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || kept.contains(p)) {
+        boolean aPin = m.matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+        if (!aPin || kept.contains(p)) {
           continue;
         }
         if (!ownRuns.contains(m.group(1))) {

@@ -21,7 +21,8 @@ import java.util.logging.Logger;
 /**
  * Brings the namespace back from what the fd store returned at start: replays the newest journal,
  * gives each entry its fd or its pin back, lets go of what no acknowledged state refers to (fds
- * in the store, pins of this broker's earlier runs in its bpffs), and starts a fresh journal. Entries whose fd did not come back are reported, never dropped silently.
+ * in the store, pins of this broker's earlier runs in its bpffs), and starts a fresh journal.
+ * Entries whose fd did not come back are reported, never dropped silently.
  */
 public final class Restore {
   private static final Logger LOG = Logger.getLogger(Restore.class.getName());
