@@ -3,6 +3,7 @@ package io.pinbroker.daemon;
 import io.pinbroker.client.SocketLocation;
 import io.pinbroker.daemon.namespace.ChangeLog;
 import io.pinbroker.daemon.namespace.Namespace;
+import io.pinbroker.daemon.object.BpfStore;
 import io.pinbroker.daemon.object.MapFactory;
 import io.pinbroker.daemon.persist.Persistence;
 import io.pinbroker.daemon.persist.Restore;
@@ -43,6 +44,7 @@ public final class Broker {
   private final Namespace namespace;
   private final Notifier notifier;
   private final MapFactory maps;
+  private final BpfStore store;
   private final Reloader reloader;
   private final Handoff handoff;
   private final StatsCollector stats;
@@ -59,6 +61,7 @@ public final class Broker {
       Namespace namespace,
       Notifier notifier,
       MapFactory maps,
+      BpfStore store,
       Reloader reloader,
       Handoff handoff,
       StatsCollector stats) {
@@ -67,6 +70,7 @@ public final class Broker {
     this.namespace = namespace;
     this.notifier = notifier;
     this.maps = maps;
+    this.store = store;
     this.reloader = reloader;
     this.handoff = handoff;
     this.stats = stats;
@@ -141,7 +145,8 @@ public final class Broker {
 
   /**
    * With a service manager, rebuilds the tree from its fd store and keeps every later change
-   * there; without one, the tree lives as long as the process.
+   * there; without one, the tree lives as long as the process. Either way, what a restored tree
+   * does not hold is let go before the broker serves: fds, and pins of its earlier runs.
    */
   private void restore(Map<String, Fd> stored, Map<String, String> env) throws IOException {
     long slots = fdStoreSlots(env);
@@ -155,8 +160,8 @@ public final class Broker {
     long began = System.nanoTime();
     Restore.Outcome o =
         keep
-            ? Restore.run(namespace, stored, notifier, maps, slots - JOURNAL_SLOTS)
-            : Restore.replayOnly(namespace, stored, maps);
+            ? Restore.run(namespace, stored, notifier, maps, store, slots - JOURNAL_SLOTS)
+            : Restore.replayOnly(namespace, stored, maps, store);
     persistence = o.log();
     if (persistence != null) {
       stats.fdStore(persistence::storedFds, slots);
@@ -169,9 +174,9 @@ public final class Broker {
     LOG.info(
         String.format(
             "restored %d names from %s in %d ms: %d lost, %d unacknowledged fds"
-                + " discarded, %d journal records skipped%s",
+                + " discarded, %d stray pins removed, %d journal records skipped%s",
             o.names(), o.journal(), (System.nanoTime() - began) / 1_000_000, o.lost().size(),
-            o.discarded(), o.skipped(),
+            o.discarded(), o.strayPins(), o.skipped(),
             o.damage().isEmpty() ? "" : "; the journal ended in " + o.damage()));
   }
 

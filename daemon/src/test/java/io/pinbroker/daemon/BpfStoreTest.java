@@ -14,6 +14,7 @@ import io.pinbroker.client.ReceivedFd;
 import io.pinbroker.daemon.namespace.Change;
 import io.pinbroker.daemon.namespace.ChangeLog;
 import io.pinbroker.daemon.namespace.NamespaceConfig;
+import io.pinbroker.daemon.persist.Snapshot;
 import io.pinbroker.daemon.server.ServerConfig;
 import io.pinbroker.daemon.systemd.Activation;
 import io.pinbroker.protocol.Handout;
@@ -29,8 +30,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,25 +45,48 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * BPF objects kept by pins in the broker's bpffs instead of fds: the broker's fd count does not
  * grow with them, GET opens them from the pin (read-only enforced by the kernel), unlink removes
- * the pin, and a restart finds them through the journal with nothing in the fd store.
+ * the pin, a restart finds them through the journal with nothing in the fd store, and removes the
+ * pins its earlier runs left that no entry holds, and no other file.
  */
 class BpfStoreTest {
   private static final int MAPS = 300;
   @TempDir Path dir;
   private Path store;
   private final RecordingNotifier manager = new RecordingNotifier();
+  /** The service manager of a second broker on the same store. */
+  private final RecordingNotifier otherManager = new RecordingNotifier();
   private final List<Broker> brokers = new ArrayList<>();
+  private final Logger brokerLog = Logger.getLogger(Broker.class.getName());
+  private final List<String> logged = new ArrayList<>();
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          synchronized (logged) {
+            logged.add(r.getMessage());
+          }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
 
   @BeforeEach
   void mountAStore() {
     Capability.requireBpf("pin BPF objects in a bpffs of the broker's");
     store = dir.resolve("bpffs");
+    brokerLog.addHandler(capture);
   }
 
   @AfterEach
   void cleanUp() throws Exception {
+    brokerLog.removeHandler(capture);
     for (Broker b : brokers) {
       b.stop();
+      b.namespace().thaw();
       b.namespace().persistTo(ChangeLog.NONE);
       List<Change> all = new ArrayList<>();
       b.namespace().snapshot(all::add);
@@ -69,17 +97,25 @@ class BpfStoreTest {
       }
     }
     manager.closeStore();
+    otherManager.closeStore();
     if (store != null && Files.isDirectory(store)) {
       new ProcessBuilder("umount", store.toString()).inheritIO().start().waitFor();
     }
   }
 
   private Broker start(int generation, Activation.Inherited inherited) throws IOException {
+    return start(generation, inherited, manager, 64);
+  }
+
+  /** A broker on the store; with {@code fdStoreMax} 0 it keeps no fd store (as outside systemd). */
+  private Broker start(
+      int generation, Activation.Inherited inherited, RecordingNotifier manager, long fdStoreMax)
+      throws IOException {
     BrokerConfig config =
         new BrokerConfig(
             dir.resolve("b" + generation + ".sock"), 0666,
             new NamespaceConfig(01777, 022, true, 10_000), new ServerConfig(16), TestBroker.MAPS,
-            64, store.toString());
+            fdStoreMax, store.toString());
     Broker b =
         DaggerTestComponent.factory().create(config, InstantSource.system(), manager).broker();
     brokers.add(b);
@@ -151,6 +187,101 @@ class BpfStoreTest {
     }
     assertEquals(1, pins().size(), "the replayed object's pin went with its name");
     assertNotEquals(firstPins, pins(), "a new run pins under a name of its own");
+  }
+
+  @Test
+  void aRestartRemovesThePinsItsEarlierRunLeftAndNothingElse() throws Exception {
+    Broker first = start(1, Activation.Inherited.NOTHING);
+    try (PinbrokerClient c = client(dir.resolve("b1.sock"));
+        Fd map = Bpf.createMap(Bpf.ARRAY, 4, 8, 1, 0, "kept")) {
+      c.pin("/kept", map.value(), PinOptions.DEFAULT);
+    }
+    Path kept = pins().getFirst();
+    String run = runOf(kept);
+    // as if the broker had pinned a map, then been killed before its journal record was written
+    Path stray = pinNewMap(run + 1000);
+    Path otherRun = pinNewMap("zz9-1"); // a run no journal names: another broker's, perhaps
+    Path notAPin = pinNewMap(run + "custom");
+    Path aDirectory = Files.createDirectory(store.resolve(run + 1001));
+    Map<String, Fd> stored = manager.inheritStore();
+    first.stop();
+
+    start(2, new Activation.Inherited(null, stored));
+    assertFalse(Files.exists(stray), "the stray pin of the earlier run is removed");
+    assertTrue(Files.exists(kept), "the pin the journal names stays");
+    assertTrue(Files.exists(otherRun), "a pin of a run no journal names stays");
+    assertTrue(Files.exists(notAPin), "a file not named like a pin stays");
+    assertTrue(Files.isDirectory(aDirectory), "a directory stays, whatever its name");
+    try (PinbrokerClient c = client(dir.resolve("b2.sock"));
+        ReceivedFd got = c.get("/kept", Access.READ_ONLY)) {
+      assertEquals(Bpf.ARRAY, Bpf.mapInfo(got.fd().value()).type());
+    }
+    assertTrue(
+        logged().stream().anyMatch(m -> m.contains(", 1 stray pins removed,")),
+        logged().toString());
+  }
+
+  @Test
+  void aStartWithNoJournalRemovesNoPinOfABrokerSharingTheDirectory() throws Exception {
+    start(1, Activation.Inherited.NOTHING);
+    try (PinbrokerClient c = client(dir.resolve("b1.sock"));
+        Fd map = Bpf.createMap(Bpf.ARRAY, 4, 8, 1, 0, "live")) {
+      c.pin("/live", map.value(), PinOptions.DEFAULT);
+    }
+    Path live = pins().getFirst();
+    Path inTheMaking = pinNewMap(runOf(live) + 2); // a pin the first broker has yet to journal
+
+    start(2, Activation.Inherited.NOTHING, otherManager, 64);
+    assertTrue(Files.exists(live), "the other broker's pin stays");
+    assertTrue(Files.exists(inTheMaking), "so does one its journal has yet to name");
+    try (PinbrokerClient c = client(dir.resolve("b2.sock"));
+        Fd map = Bpf.createMap(Bpf.ARRAY, 4, 8, 1, 0, "second")) {
+      c.pin("/second", map.value(), PinOptions.DEFAULT);
+    }
+    assertEquals(3, pins().size());
+    assertEquals(2, pins().stream().map(BpfStoreTest::runOf).distinct().count(), "a run each");
+  }
+
+  @Test
+  void aTakeoverRemovesStrayPinsOfThePredecessorsRunsButNotWhatItHolds() throws Exception {
+    Broker old = start(1, Activation.Inherited.NOTHING, manager, 0);
+    try (PinbrokerClient c = client(dir.resolve("b1.sock"));
+        Fd map = Bpf.createMap(Bpf.ARRAY, 4, 8, 1, 0, "handed")) {
+      c.pin("/handed", map.value(), PinOptions.DEFAULT);
+    }
+    Path handed = pins().getFirst();
+    Path stray = pinNewMap(runOf(handed) + 77);
+    old.namespace().freeze(); // as a handoff does before it writes the snapshot
+    Map<String, Fd> fromOld = new HashMap<>();
+    fromOld.put(Snapshot.NAME, Snapshot.of(old.namespace()));
+
+    start(2, new Activation.Inherited(null, fromOld), manager, 0);
+    assertFalse(Files.exists(stray), "the stray pin of the predecessor's run is removed");
+    assertTrue(Files.exists(handed), "the pin the snapshot names stays");
+    try (PinbrokerClient c = client(dir.resolve("b2.sock"));
+        ReceivedFd got = c.get("/handed", Access.READ_ONLY)) {
+      assertEquals(Bpf.ARRAY, Bpf.mapInfo(got.fd().value()).type());
+    }
+  }
+
+  /** A new array map, pinned at {@code name} in the store; only the pin keeps it. */
+  private Path pinNewMap(String name) throws IOException {
+    Path pin = store.resolve(name);
+    try (Fd map = Bpf.createMap(Bpf.ARRAY, 4, 8, 1, 0, "planted")) {
+      Bpf.pin(map.value(), pin.toString());
+    }
+    return pin;
+  }
+
+  /** The run's prefix in a pin's name: {@code m3x9k2a-} of {@code m3x9k2a-1}. */
+  private static String runOf(Path pin) {
+    return pin.getFileName().toString().replaceAll("[0-9]+$", "");
+  }
+
+  private List<String> logged() {
+    synchronized (logged) {
+      return List.copyOf(logged);
+    }
   }
 
   /** The pins in the store (a new bpffs also shows the kernel's maps.debug and progs.debug). */
