@@ -9,8 +9,8 @@
 # alternating peers round by round, prints medians and ratios, and rewrites the results section
 # of BENCHMARKS.md (unless --no-write). --quick is a smoke run: tiny rounds, not results.
 # Workload ids for --only: get-1 get-2 get-8 connect pinunlink list cli coldstart restore-10k
-# restore-100k heap jmh (a prefix selects several: --only get,jmh). Needs root: it mounts a private
-# bpffs and creates BPF maps.
+# restore-100k heap scale jmh (a prefix selects several: --only get,jmh). Needs root: it mounts
+# a private bpffs and creates BPF maps.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"

@@ -1,5 +1,6 @@
 package io.pinbroker.daemon;
 
+import io.pinbroker.unix.FileOps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,12 @@ import java.util.stream.Stream;
 
 /** Reads /proc/PID/fd and /proc/PID/fdinfo: how many fds a process has, and their state. */
 public final class FdCount {
+  static {
+    // A broker opens /proc/self/fd once for the life of the process (FileOps.reopen): open it
+    // before any count, as an in-process broker started later would otherwise add it.
+    FileOps.procFds();
+  }
+
   private FdCount() {}
 
   public static int of(long pid) throws IOException {
