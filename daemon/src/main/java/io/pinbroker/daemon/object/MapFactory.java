@@ -12,6 +12,8 @@ import io.pinbroker.unix.FileOps;
 import io.pinbroker.unix.FileStat;
 import io.pinbroker.unix.PeerCredentials;
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
@@ -24,7 +26,10 @@ import javax.inject.Singleton;
 @Singleton
 public final class MapFactory {
   private volatile MapPolicy policy;
+  private static final int MAX_SHARED_REFUNDS = 1024;
+
   private final MemoryQuota quota;
+  private final Map<Refund, Refund> refunds = new ConcurrentHashMap<>();
   private final BpfStore store;
 
   @Inject
@@ -112,7 +117,22 @@ public final class MapFactory {
   }
 
   private HeldObject charged(Fd fd, Charge charge, boolean simMap) throws Refusal {
-    return HeldObject.adopt(fd, charge, () -> quota.release(charge, simMap));
+    Refund refund = new Refund(quota, charge, simMap);
+    if (refunds.size() < MAX_SHARED_REFUNDS) {
+      refund = refunds.computeIfAbsent(refund, r -> r);
+    }
+    return HeldObject.adopt(fd, refund.charge(), refund);
+  }
+
+  /**
+   * Gives a charge back when its object is closed. Equal refunds are shared, up to a bound: maps of
+   * one uid and size (the common case, thousands of one kind) then cost no heap for their charge.
+   */
+  private record Refund(MemoryQuota quota, Charge charge, boolean simMap) implements Runnable {
+    @Override
+    public void run() {
+      quota.release(charge, simMap);
+    }
   }
 
   private static boolean isMemfd(Fd fd) {
