@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import io.pinbroker.unix.SharedMemory;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
@@ -62,9 +61,7 @@ public final class HeldObject implements AutoCloseable {
    * Facts of BPF objects, shared: they differ only by kind and access on one anonymous inode. A
    * kernel that gave each object an inode of its own would fill it: it stops sharing at a bound.
    */
-  private static final ConcurrentHashMap<Facts, Facts> SHARED = new ConcurrentHashMap<>();
-
-  private static final int MAX_SHARED = 256;
+  private static final Interner<Facts> SHARED = new Interner<>(256);
 
   private HeldObject(
       Object keeper, int pinNumber, Facts facts, ObjectDetails details, Charge charge,
@@ -126,8 +123,8 @@ public final class HeldObject implements AutoCloseable {
           new Facts(
               type, flags & FileOps.O_ACCMODE, stat.dev(), stat.ino(), identity.kind(),
               fixedSize(fd.value(), type, stat));
-      if (isBpf(identity.kind()) && SHARED.size() < MAX_SHARED) {
-        facts = SHARED.computeIfAbsent(facts, f -> f);
+      if (isBpf(identity.kind())) {
+        facts = SHARED.intern(facts);
       }
       return new HeldObject(fd, -1, facts, identity.details(), charge, onClose);
     } catch (IOException e) {

@@ -12,8 +12,6 @@ import io.pinbroker.unix.FileOps;
 import io.pinbroker.unix.FileStat;
 import io.pinbroker.unix.PeerCredentials;
 import java.io.IOException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
@@ -26,10 +24,8 @@ import javax.inject.Singleton;
 @Singleton
 public final class MapFactory {
   private volatile MapPolicy policy;
-  private static final int MAX_SHARED_REFUNDS = 1024;
-
   private final MemoryQuota quota;
-  private final Map<Refund, Refund> refunds = new ConcurrentHashMap<>();
+  private final Interner<Refund> refunds = new Interner<>(1024);
   private final BpfStore store;
 
   @Inject
@@ -117,10 +113,7 @@ public final class MapFactory {
   }
 
   private HeldObject charged(Fd fd, Charge charge, boolean simMap) throws Refusal {
-    Refund refund = new Refund(quota, charge, simMap);
-    if (refunds.size() < MAX_SHARED_REFUNDS) {
-      refund = refunds.computeIfAbsent(refund, r -> r);
-    }
+    Refund refund = refunds.intern(new Refund(quota, charge, simMap));
     return HeldObject.adopt(fd, refund.charge(), refund);
   }
 
