@@ -19,6 +19,7 @@ import io.pinbroker.daemon.persist.Persistence;
 import io.pinbroker.daemon.server.ServerConfig;
 import io.pinbroker.daemon.systemd.Activation;
 import io.pinbroker.protocol.NodeInfo;
+import io.pinbroker.protocol.NodeType;
 import io.pinbroker.protocol.ObjectKind;
 import io.pinbroker.protocol.PathName;
 import io.pinbroker.protocol.RenameMode;
@@ -38,6 +39,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -273,6 +278,47 @@ class PersistenceTest {
   }
 
   // ---- helpers ----
+
+  /**
+   * A pin waits for the fd store's BARRIER=1 before it is acknowledged; while it waits, other
+   * clients' GET, STAT and LIST are served, and the pin completes once the barrier is answered.
+   */
+  @Test
+  void aPinWaitingForTheFdStoreStallsNobodyElse() throws Exception {
+    Broker b = start(1, Activation.Inherited.NOTHING);
+    Path socket = dir.resolve("b1.sock");
+    ExecutorService pinner = Executors.newSingleThreadExecutor();
+    List<PinbrokerClient> readers = new ArrayList<>();
+    try (PinbrokerClient writer = client(b, socket)) {
+      pinMemfd(writer, "/ready", "r", PinOptions.DEFAULT);
+      for (int i = 0; i < 4; i++) { // connections are spread over the loops: one shares the writer's
+        readers.add(client(b, socket));
+      }
+      manager.holdBarriers();
+      Future<NodeInfo> pin = pinner.submit(() -> pinMemfd(writer, "/waits", "w", PinOptions.DEFAULT));
+      Thread.sleep(200);
+      assertTrue(!pin.isDone(), "the pin waits for the barrier");
+      for (PinbrokerClient reader : readers) {
+        for (int i = 0; i < 20; i++) {
+          try (ReceivedFd got = reader.get("/ready", Access.READ_ONLY)) {
+            assertEquals("r", read(got.fd()));
+          }
+          assertEquals(NodeType.ENTRY, reader.stat("/ready").type());
+          assertTrue(reader.list("/").size() >= 1);
+        }
+      }
+      assertTrue(!pin.isDone(), "still waiting while others were served");
+      manager.releaseBarriers();
+      NodeInfo pinned = pin.get(5, TimeUnit.SECONDS);
+      assertEquals(pinned.generation(), readers.get(0).stat("/waits").generation());
+    } finally {
+      manager.releaseBarriers();
+      pinner.shutdownNow();
+      for (PinbrokerClient reader : readers) {
+        reader.close();
+      }
+    }
+  }
 
   private static NodeInfo pinMemfd(PinbrokerClient c, String path, String content, PinOptions o)
       throws IOException {

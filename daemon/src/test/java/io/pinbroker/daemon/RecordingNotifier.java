@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A service manager that remembers what it was told and keeps an fd store as systemd does:
@@ -18,6 +20,7 @@ public final class RecordingNotifier implements Notifier {
   private final List<String> messages = new CopyOnWriteArrayList<>();
   private final Map<String, Fd> store = new LinkedHashMap<>();
   private int barriers;
+  private volatile CountDownLatch barrierGate = new CountDownLatch(0);
 
   @Override
   public void send(String state) {
@@ -51,8 +54,28 @@ public final class RecordingNotifier implements Notifier {
   }
 
   @Override
-  public synchronized void barrier(Duration timeout) {
-    barriers++;
+  public void barrier(Duration timeout) throws IOException {
+    try {
+      if (!barrierGate.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IOException("BARRIER=1 timed out");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    synchronized (this) {
+      barriers++;
+    }
+  }
+
+  /** From now on BARRIER=1 waits, as a busy service manager makes it, until released. */
+  public void holdBarriers() {
+    barrierGate = new CountDownLatch(1);
+  }
+
+  /** Answers the waiting BARRIER=1 calls, and every later one at once. */
+  public void releaseBarriers() {
+    barrierGate.countDown();
   }
 
   private static Map<String, String> fields(String state) {

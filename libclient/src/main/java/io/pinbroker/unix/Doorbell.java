@@ -62,13 +62,23 @@ public final class Doorbell implements AutoCloseable {
   public boolean await(UnixSocket socket) throws IOException {
     boolean[] ready = Poll.readable(-1, socket.fd(), fd.value());
     if (ready[1]) {
-      try (Arena a = Arena.ofConfined()) {
-        long unused = (long) READ.invokeExact(Libc.state(), fd.value(), a.allocate(8), 8L);
-      } catch (Throwable t) {
-        throw Libc.rethrow(t);
-      }
+      silence();
     }
     return ready[0];
+  }
+
+  /** The eventfd, still owned by this bell: readable while the bell has rung and not been silenced. */
+  public int fd() {
+    return fd.value();
+  }
+
+  /** Silences the bell, if it rang; never blocks. */
+  public void silence() {
+    try (Arena a = Arena.ofConfined()) {
+      long unused = (long) READ.invokeExact(Libc.state(), fd.value(), a.allocate(8), 8L);
+    } catch (Throwable t) {
+      throw Libc.rethrow(t);
+    }
   }
 
   /** Closes the eventfd; later calls do nothing. */

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A connected AF_UNIX socket of a message type, SOCK_SEQPACKET (the broker's protocol) or
@@ -30,13 +29,36 @@ public final class UnixSocket implements AutoCloseable {
   /** The longest one poll(2) waits; longer timeouts are cut to it (about 24 days). */
   private static final Duration LONGEST_POLL = Duration.ofMillis(Integer.MAX_VALUE);
 
+  private static final int MSG_DONTWAIT = 0x40;
+  /** Native memory for one sendmsg or recvmsg, per thread: a socket needs none of its own. */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private final Fd fd;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final Arena arena = Arena.ofShared();
-  private final MemorySegment data = arena.allocate(Limits.MAX_FRAME_BYTES, 8);
-  private final MemorySegment control = arena.allocate(CONTROL_BYTES, 8);
-  private final MemorySegment iov = arena.allocate(16, 8);
-  private final MemorySegment msg = arena.allocate(MSGHDR_BYTES, 8);
+
+  private static final class Scratch {
+    final MemorySegment data;
+    final MemorySegment control;
+    final MemorySegment iov;
+    final MemorySegment msg;
+
+    Scratch() {
+      Arena arena = Arena.ofAuto();
+      data = arena.allocate(Limits.MAX_FRAME_BYTES, 8);
+      control = arena.allocate(CONTROL_BYTES, 8);
+      iov = arena.allocate(16, 8);
+      msg = arena.allocate(MSGHDR_BYTES, 8);
+    }
+
+    void prepare(long dataLen, long controlLen) {
+      iov.set(JAVA_LONG, 0, data.address());
+      iov.set(JAVA_LONG, 8, dataLen);
+      msg.fill((byte) 0);
+      msg.set(JAVA_LONG, 16, iov.address());
+      msg.set(JAVA_LONG, 24, 1);
+      msg.set(JAVA_LONG, 32, controlLen == 0 ? 0 : control.address());
+      msg.set(JAVA_LONG, 40, controlLen);
+    }
+  }
 
   UnixSocket(Fd fd) {
     this.fd = fd;
@@ -130,44 +152,60 @@ public final class UnixSocket implements AutoCloseable {
 
   /**
    * Sends one datagram: the buffer's remaining bytes, with {@code fds} attached. The fds are
-   * borrowed: they stay open and owned by the caller.
+   * borrowed: they stay open and owned by the caller. Waits while the peer's queue is full, up to
+   * the send timeout ({@link SocketTimeoutException}, nothing sent).
    */
   public void send(ByteBuffer frame, int... fds) throws IOException {
+    if (!send(frame, 0, fds)) {
+      throw new SocketTimeoutException("send timed out");
+    }
+  }
+
+  /**
+   * Sends one datagram as {@link #send} does if that needs no wait; returns false, with nothing
+   * sent and the buffer unchanged, if the peer's queue is full.
+   */
+  public boolean sendNow(ByteBuffer frame, int... fds) throws IOException {
+    return send(frame, MSG_DONTWAIT, fds);
+  }
+
+  private boolean send(ByteBuffer frame, int flags, int[] fds) throws IOException {
+    Scratch s = SCRATCH.get();
     int len = frame.remaining();
-    if (len > data.byteSize()) {
+    if (len > s.data.byteSize()) {
       throw new IllegalArgumentException("datagram of " + len + " bytes exceeds the frame cap");
     }
     if (fds.length > Limits.MAX_FDS_PER_FRAME) {
       throw new IllegalArgumentException(fds.length + " fds exceed " + Limits.MAX_FDS_PER_FRAME);
     }
-    MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, data, 0, len);
+    MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, s.data, 0, len);
     long controlLen = 0;
     if (fds.length > 0) {
       controlLen = cmsgSpace(fds.length * 4);
-      control.asSlice(0, controlLen).fill((byte) 0);
-      control.set(JAVA_LONG, 0, CMSG_HEADER_BYTES + fds.length * 4L);
-      control.set(JAVA_INT, 8, Libc.SOL_SOCKET);
-      control.set(JAVA_INT, 12, Libc.SCM_RIGHTS);
+      s.control.asSlice(0, controlLen).fill((byte) 0);
+      s.control.set(JAVA_LONG, 0, CMSG_HEADER_BYTES + fds.length * 4L);
+      s.control.set(JAVA_INT, 8, Libc.SOL_SOCKET);
+      s.control.set(JAVA_INT, 12, Libc.SCM_RIGHTS);
       for (int i = 0; i < fds.length; i++) {
-        control.set(JAVA_INT, CMSG_HEADER_BYTES + 4L * i, fds[i]);
+        s.control.set(JAVA_INT, CMSG_HEADER_BYTES + 4L * i, fds[i]);
       }
     }
-    prepareMsg(len, controlLen);
+    s.prepare(len, controlLen);
     MemorySegment st = Libc.state();
     while (true) {
       long r;
       try {
-        r = (long) Libc.SENDMSG.invokeExact(st, fd.value(), msg, Libc.MSG_NOSIGNAL);
+        r = (long) Libc.SENDMSG.invokeExact(st, fd.value(), s.msg, Libc.MSG_NOSIGNAL | flags);
       } catch (Throwable t) {
         throw Libc.rethrow(t);
       }
       if (r >= 0) {
         frame.position(frame.position() + len);
-        return;
+        return true;
       }
       int errno = Libc.errno(st);
       if (errno == Libc.EAGAIN) {
-        throw new SocketTimeoutException("send timed out");
+        return false;
       }
       if (errno != Libc.EINTR) {
         throw new ErrnoException("sendmsg", errno);
@@ -187,17 +225,32 @@ public final class UnixSocket implements AutoCloseable {
 
 
   /**
-   * Receives one datagram into {@code into} (cleared first, then flipped for reading). The
-   * returned object owns any fds that arrived.
+   * Receives one datagram into {@code into} (cleared first, then flipped for reading), waiting up
+   * to the receive timeout ({@link SocketTimeoutException}). The returned object owns any fds that
+   * arrived.
    */
   public Received receive(ByteBuffer into) throws IOException {
+    Received r = receive(into, 0);
+    if (r == null) {
+      throw new SocketTimeoutException("receive timed out");
+    }
+    return r;
+  }
+
+  /** Receives one datagram as {@link #receive} does if one is waiting; null if none is. */
+  public Received receiveNow(ByteBuffer into) throws IOException {
+    return receive(into, MSG_DONTWAIT);
+  }
+
+  private Received receive(ByteBuffer into, int flags) throws IOException {
+    Scratch s = SCRATCH.get();
     into.clear();
-    prepareMsg(data.byteSize(), CONTROL_BYTES);
+    s.prepare(s.data.byteSize(), CONTROL_BYTES);
     MemorySegment st = Libc.state();
     long n;
     while (true) {
       try {
-        n = (long) Libc.RECVMSG.invokeExact(st, fd.value(), msg, Libc.MSG_CMSG_CLOEXEC);
+        n = (long) Libc.RECVMSG.invokeExact(st, fd.value(), s.msg, Libc.MSG_CMSG_CLOEXEC | flags);
       } catch (Throwable t) {
         throw Libc.rethrow(t);
       }
@@ -206,22 +259,22 @@ public final class UnixSocket implements AutoCloseable {
       }
       int errno = Libc.errno(st);
       if (errno == Libc.EAGAIN) {
-        throw new SocketTimeoutException("receive timed out");
+        return null;
       }
       if (errno != Libc.EINTR) {
         throw new ErrnoException("recvmsg", errno);
       }
     }
-    int flags = msg.get(JAVA_INT, 48);
-    List<Fd> fds = collectFds(msg.get(JAVA_LONG, 40));
-    int len = (int) Math.min(n, Math.min(data.byteSize(), into.remaining()));
-    MemorySegment.copy(data, 0, MemorySegment.ofBuffer(into), 0, len);
+    int msgFlags = s.msg.get(JAVA_INT, 48);
+    List<Fd> fds = collectFds(s.control, s.msg.get(JAVA_LONG, 40));
+    int len = (int) Math.min(n, Math.min(s.data.byteSize(), into.remaining()));
+    MemorySegment.copy(s.data, 0, MemorySegment.ofBuffer(into), 0, len);
     into.limit(len);
     return new Received(
-        (int) n, fds, (flags & Libc.MSG_CTRUNC) != 0, (flags & Libc.MSG_TRUNC) != 0);
+        (int) n, fds, (msgFlags & Libc.MSG_CTRUNC) != 0, (msgFlags & Libc.MSG_TRUNC) != 0);
   }
 
-  private List<Fd> collectFds(long controlLen) {
+  private static List<Fd> collectFds(MemorySegment control, long controlLen) {
     List<Fd> fds = new ArrayList<>();
     long off = 0;
     while (off + CMSG_HEADER_BYTES <= controlLen) {
@@ -238,16 +291,6 @@ public final class UnixSocket implements AutoCloseable {
       off += align8(cmsgLen);
     }
     return fds;
-  }
-
-  private void prepareMsg(long dataLen, long controlLen) {
-    iov.set(JAVA_LONG, 0, data.address());
-    iov.set(JAVA_LONG, 8, dataLen);
-    msg.fill((byte) 0);
-    msg.set(JAVA_LONG, 16, iov.address());
-    msg.set(JAVA_LONG, 24, 1);
-    msg.set(JAVA_LONG, 32, controlLen == 0 ? 0 : control.address());
-    msg.set(JAVA_LONG, 40, controlLen);
   }
 
   /** The peer's pid, uid, gid (SO_PEERCRED) and supplementary groups (SO_PEERGROUPS). */
@@ -337,13 +380,10 @@ public final class UnixSocket implements AutoCloseable {
     }
   }
 
-  /** Closes the socket and frees its buffers; later calls do nothing. */
+  /** Closes the socket; later calls do nothing. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      fd.close();
-      arena.close();
-    }
+    fd.close();
   }
 
   private static int cmsgSpace(int dataBytes) {

@@ -836,6 +836,16 @@ public final class Namespace {
     current.commit();
   }
 
+  /** Whether {@link #commit} may wait (on the service manager), rather than return at once. */
+  public boolean commitWaits() {
+    lock.readLock().lock();
+    try {
+      return log != ChangeLog.NONE;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** The whole tree as changes that rebuild it from an empty root: parents before children. */
   public void snapshot(Consumer<Change> out) {
     lock.readLock().lock();

@@ -18,20 +18,30 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Serves one client: datagram → decode → handler by opcode → reply, in order, until the client
- * leaves or breaks the protocol. Every fd that arrives is closed unless a handler keeps it. After
- * an OK WATCH the connection only sends the watch's events, until the client leaves.
+ * leaves or breaks the protocol. Every fd that arrives is closed unless a handler keeps it.
  *
- * <p>Bounded in time by socket timeouts set once, so the request path pays nothing for them: a
- * receive that waits past the idle timeout ends the connection (ETIMEDOUT notice) unless it owns
- * ephemeral pins, and a reply the client leaves unread past the send timeout drops it.
+ * <p>The connection lives in an {@link EventLoop}, which serves its requests as they arrive. A
+ * request that may wait (a pin the fd store must confirm, a takeover step, WATCH), or a reply the
+ * client's full queue cannot take at once, goes to a worker thread with the connection: the worker
+ * serves it, then every request already waiting, and gives the connection back to the loop. One
+ * thread at a time owns a connection, so replies keep the order of requests. After an OK WATCH the
+ * worker only sends the watch's events, until the client leaves.
+ *
+ * <p>The loop ends a connection idle past the idle timeout (ETIMEDOUT notice) unless it owns
+ * ephemeral pins; a reply the client leaves unread past the send timeout (SO_SNDTIMEO, set once)
+ * drops it.
  */
-final class Connection implements Runnable {
+final class Connection {
   private static final Logger LOG = Logger.getLogger(Connection.class.getName());
+  /** One frame buffer per thread: a connection keeps none between requests. */
+  private static final ThreadLocal<ByteBuffer> BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocate(Limits.MAX_FRAME_BYTES));
 
   private final UnixSocket socket;
   private final PeerCredentials who;
@@ -41,11 +51,24 @@ final class Connection implements Runnable {
   private final Runnable onClose;
   private final ServerMetrics metrics;
   private final ServerConfig limits;
-  private final ByteBuffer buffer = ByteBuffer.allocate(Limits.MAX_FRAME_BYTES);
+  private final EventLoop loop;
+  private final Executor workers;
   private boolean greeted;
   /** When the datagram being served was received: latency runs from here to its reply. */
   private long receivedNanos;
+  /** When the last request arrived, or the connection started or came back to the loop. */
+  private long lastActive;
+  /** Whether the thread serving now is the loop's, which must never wait. */
+  private boolean onLoop;
+  /** A request for a worker to serve, with its fds, or null. */
+  private Deferred deferred;
+  /** A reply the loop could not send at once, for a worker to send, or null. */
+  private Pending pending;
   private volatile boolean watching;
+
+  private record Deferred(RequestFrame frame, Received in) {}
+
+  private record Pending(ByteBuffer frame, Response response, int opcode) {}
 
   Connection(
       UnixSocket socket,
@@ -55,6 +78,8 @@ final class Connection implements Runnable {
       ServerMetrics metrics,
       Watches watches,
       ServerConfig limits,
+      EventLoop loop,
+      Executor workers,
       Runnable onClose) {
     this.limits = limits;
     this.socket = socket;
@@ -63,11 +88,17 @@ final class Connection implements Runnable {
     this.handoff = handoff;
     this.metrics = metrics;
     this.watches = watches;
+    this.loop = loop;
+    this.workers = workers;
     this.onClose = onClose;
   }
 
   PeerCredentials peer() {
     return who;
+  }
+
+  int fd() {
+    return socket.fd();
   }
 
   /**
@@ -83,40 +114,133 @@ final class Connection implements Runnable {
     }
   }
 
-  @Override
-  public void run() {
+  /** Starts serving: the connection joins its loop. */
+  void start() {
     try {
-      socket.setReceiveTimeout(limits.idleTimeout());
       socket.setSendTimeout(limits.sendTimeout());
-      while (serveOne()) {
-        // next datagram
-      }
-    } catch (SocketTimeoutException e) { // only a send: a receive's is handled as idleness
-      LOG.warning(
-          "dropping client " + who + ": it left a reply unread for " + limits.sendTimeout().toMillis()
-              + " ms");
+      lastActive = System.nanoTime();
+      loop.adopt(this);
     } catch (IOException e) {
-      LOG.log(Level.FINE, "connection from " + who + " ended: " + e.getMessage());
-    } catch (RuntimeException bug) {
-      LOG.log(Level.SEVERE, "closing the connection from " + who + " after an internal error", bug);
-    } finally {
-      socket.close();
-      handoff.ended(this);
-      handlers.closed(who);
-      onClose.run();
+      LOG.warning("cannot serve " + who + ": " + e.getMessage());
+      end();
     }
   }
 
-  /** Serves one datagram; false when the connection must end. */
-  private boolean serveOne() throws IOException {
-    Received received;
+  /** When the loop must call {@link #idle}: {@link EventLoop#NEVER} without an idle timeout. */
+  long idleDeadline() {
+    Duration idle = limits.idleTimeout();
+    return idle.isZero() ? EventLoop.NEVER : lastActive + idle.toNanos();
+  }
+
+  /** On the loop: a datagram, end of stream or an error is waiting. */
+  void ready() {
+    onLoop = true;
+    ByteBuffer buffer = BUFFER.get();
+    boolean open;
     try {
-      received = socket.receive(buffer);
-    } catch (SocketTimeoutException idle) {
-      return stillWanted();
+      Received in = socket.receiveNow(buffer);
+      if (in == null) {
+        return; // another thread took it, or the event was stale
+      }
+      lastActive = System.nanoTime();
+      open = handle(in, buffer);
+    } catch (IOException | RuntimeException e) {
+      failed(e);
+      open = false;
     }
-    try (Received in = received) {
-      receivedNanos = System.nanoTime();
+    if (!open) {
+      end();
+    } else if (deferred != null || pending != null) {
+      loop.release(this);
+      onLoop = false;
+      workers.execute(this::work);
+    }
+  }
+
+  /** On a worker: serves what the loop left, then whatever waits, then returns to the loop. */
+  private void work() {
+    ByteBuffer buffer = BUFFER.get();
+    try {
+      boolean open = flush() && serveDeferred(buffer);
+      while (open) {
+        Received in = socket.receiveNow(buffer);
+        if (in == null) {
+          lastActive = System.nanoTime();
+          loop.adopt(this);
+          return;
+        }
+        open = handle(in, buffer);
+      }
+    } catch (IOException | RuntimeException e) {
+      failed(e);
+    }
+    end();
+  }
+
+  private boolean flush() throws IOException {
+    Pending p = pending;
+    if (p == null) {
+      return true;
+    }
+    pending = null;
+    try (Response response = p.response()) {
+      socket.send(p.frame(), response.fdValues());
+      metrics.served(p.opcode(), response.reply().status(), System.nanoTime() - receivedNanos);
+    }
+    return true;
+  }
+
+  private boolean serveDeferred(ByteBuffer buffer) throws IOException {
+    Deferred d = deferred;
+    if (d == null) {
+      return true;
+    }
+    deferred = null;
+    try (Received in = d.in()) {
+      return serve(d.frame(), in, buffer);
+    }
+  }
+
+  private void failed(Exception e) {
+    switch (e) {
+      case SocketTimeoutException t -> // only a send times out: receives never wait
+          LOG.warning(
+              "dropping client " + who + ": it left a reply unread for "
+                  + limits.sendTimeout().toMillis() + " ms");
+      case IOException io ->
+          LOG.log(Level.FINE, "connection from " + who + " ended: " + io.getMessage());
+      default ->
+          LOG.log(Level.SEVERE, "closing the connection from " + who + " after an internal error", e);
+    }
+  }
+
+  /** Ends the connection, on the thread that owns it. */
+  private void end() {
+    if (onLoop) {
+      loop.release(this);
+    }
+    if (pending != null) {
+      pending.response().close();
+      pending = null;
+    }
+    if (deferred != null) {
+      deferred.in().close();
+      deferred = null;
+    }
+    socket.close();
+    handoff.ended(this);
+    handlers.closed(who);
+    onClose.run();
+  }
+
+  /**
+   * Serves one received datagram, which this method now owns; false when the connection must end.
+   * On the loop, a request that may wait is left for a worker instead ({@link #deferred}).
+   */
+  private boolean handle(Received in, ByteBuffer buffer) throws IOException {
+    receivedNanos = System.nanoTime();
+    boolean keep = false;
+    try {
       if (in.endOfStream()) {
         return false;
       }
@@ -129,39 +253,67 @@ final class Connection implements Runnable {
           if (!greeted) {
             yield violation("HELLO must be the first request");
           }
-          send(u.requestId(), u.opcode(), failure(Status.ENOSYS, "unknown opcode " + u.opcode()));
+          send(
+              u.requestId(), u.opcode(), failure(Status.ENOSYS, "unknown opcode " + u.opcode()),
+              buffer);
           yield true;
         }
-        case DecodedRequest.Valid v -> serve(v.frame(), in);
+        case DecodedRequest.Valid v -> {
+          if (onLoop && greeted && mayWait(v.frame().request())) {
+            deferred = new Deferred(v.frame(), in);
+            keep = true;
+            yield true;
+          }
+          yield serve(v.frame(), in, buffer);
+        }
       };
+    } finally {
+      if (!keep) {
+        in.close();
+      }
     }
   }
 
+  /** Requests the loop leaves to a worker: they may wait on something other than this client. */
+  private boolean mayWait(Request request) {
+    return switch (request) {
+      case Request.Watch w -> true;
+      case Request.TakeoverBegin t -> true;
+      case Request.TakeoverFds t -> true;
+      case Request.TakeoverDone t -> true;
+      default -> handlers.mayWait(request.opcode());
+    };
+  }
+
   /**
-   * The idle timeout passed with no request: the connection ends with an ETIMEDOUT notice, unless
-   * it owns ephemeral pins, which live as long as it does.
+   * On the loop, the idle timeout passed with no request: the connection ends with an ETIMEDOUT
+   * notice, unless it owns ephemeral pins, which live as long as it does. Returns the next
+   * deadline, {@link EventLoop#NEVER} once ended.
    */
-  private boolean stillWanted() {
+  long idle() {
+    onLoop = true;
     if (handlers.ownsEphemeral(who)) {
-      return true;
+      lastActive = System.nanoTime();
+      return idleDeadline();
     }
     Duration idle = limits.idleTimeout();
     LOG.fine("closing the connection from " + who + ": idle for " + idle.toMillis() + " ms");
     Notice.send(socket, Status.ETIMEDOUT, "idle for " + idle.toMillis() + " ms");
-    return false;
+    end();
+    return EventLoop.NEVER;
   }
 
-  private boolean serve(RequestFrame frame, Received in) throws IOException {
+  private boolean serve(RequestFrame frame, Received in, ByteBuffer buffer) throws IOException {
     Request request = frame.request();
     if (request instanceof Request.Hello hello) {
-      return hello(frame, hello, in);
+      return hello(frame, hello, in, buffer);
     }
     if (!greeted) {
       return violation("HELLO must be the first request");
     }
     Response response = fdMismatch(frame, in);
     if (response == null && request instanceof Request.Watch watch) {
-      return watch(frame.requestId(), watch);
+      return watch(frame.requestId(), watch, buffer);
     }
     if (response == null) {
       try {
@@ -177,7 +329,7 @@ final class Connection implements Runnable {
       }
     }
     AuditLog.record(who, request, response.reply());
-    send(frame.requestId(), request.opcode().code(), response);
+    send(frame.requestId(), request.opcode().code(), response, buffer);
     return true;
   }
 
@@ -204,7 +356,8 @@ final class Connection implements Runnable {
     return null;
   }
 
-  private boolean hello(RequestFrame frame, Request.Hello hello, Received in) throws IOException {
+  private boolean hello(RequestFrame frame, Request.Hello hello, Received in, ByteBuffer buffer)
+      throws IOException {
     int id = frame.requestId();
     if (greeted) {
       return violation("HELLO sent twice");
@@ -223,7 +376,8 @@ final class Connection implements Runnable {
                   + ", client "
                   + hello.minVersion()
                   + ".."
-                  + hello.maxVersion()));
+                  + hello.maxVersion()),
+          buffer);
       return false;
     }
     greeted = true;
@@ -236,7 +390,7 @@ final class Connection implements Runnable {
             who.pid(),
             who.uid(),
             who.gid());
-    send(id, request(hello), Response.of(reply));
+    send(id, request(hello), Response.of(reply), buffer);
     return true;
   }
 
@@ -244,21 +398,21 @@ final class Connection implements Runnable {
    * WATCH: a refusal is answered as usual; after the OK reply this thread sends the watch's events
    * as they come, and ends the connection when the client leaves or sends anything.
    */
-  private boolean watch(int id, Request.Watch request) throws IOException {
+  private boolean watch(int id, Request.Watch request, ByteBuffer buffer) throws IOException {
     Watcher watcher;
     try {
       watcher = watches.start(who, request);
     } catch (Refusal r) {
-      send(id, Opcode.WATCH.code(), failure(r.status(), r.detail()));
+      send(id, Opcode.WATCH.code(), failure(r.status(), r.detail()), buffer);
       return true;
     }
     try (watcher) {
       watching = true;
       socket.setSendTimeout(Duration.ZERO); // a watcher that does not read overflows instead
-      send(id, Opcode.WATCH.code(), Response.of(new Reply.NodeReply(watcher.node())));
+      send(id, Opcode.WATCH.code(), Response.of(new Reply.NodeReply(watcher.node())), buffer);
       while (true) {
         for (Reply.WatchEvent e = watcher.next(); e != null; e = watcher.next()) {
-          send(id, Opcode.WATCH_EVENT.code(), Response.of(e));
+          send(id, Opcode.WATCH_EVENT.code(), Response.of(e), buffer);
         }
         if (watcher.await(socket)) {
           try (Received in = socket.receive(buffer)) {
@@ -287,15 +441,31 @@ final class Connection implements Runnable {
 
   /**
    * Sends a reply with its fds, and closes them whether or not the send succeeds. A reply sent
-   * counts for its opcode, with its status and the time since its request arrived.
+   * counts for its opcode, with its status and the time since its request arrived. On the loop a
+   * reply the client's queue cannot take at once is kept, for a worker to send ({@link #pending}).
    */
-  private void send(int id, int opcode, Response response) throws IOException {
-    try (response) {
-      buffer.clear();
-      FrameCodec.encodeReply(
-          new ReplyFrame(id, opcode, response.fds().size(), response.reply()), buffer);
-      socket.send(buffer, response.fdValues());
-      metrics.served(opcode, response.reply().status(), System.nanoTime() - receivedNanos);
+  private void send(int id, int opcode, Response response, ByteBuffer buffer) throws IOException {
+    buffer.clear();
+    FrameCodec.encodeReply(
+        new ReplyFrame(id, opcode, response.fds().size(), response.reply()), buffer);
+    boolean sent;
+    try {
+      if (onLoop) {
+        sent = socket.sendNow(buffer, response.fdValues());
+      } else {
+        socket.send(buffer, response.fdValues());
+        sent = true;
+      }
+    } catch (IOException | RuntimeException e) {
+      response.close();
+      throw e;
     }
+    if (!sent) {
+      ByteBuffer copy = ByteBuffer.allocate(buffer.remaining()).put(buffer).flip();
+      pending = new Pending(copy, response, opcode);
+      return;
+    }
+    response.close();
+    metrics.served(opcode, response.reply().status(), System.nanoTime() - receivedNanos);
   }
 }

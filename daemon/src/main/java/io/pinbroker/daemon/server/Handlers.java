@@ -134,6 +134,14 @@ final class Handlers {
     return table.get(op);
   }
 
+  /**
+   * Whether serving {@code op} may wait on something other than the client: a pin waits for the
+   * fd store to confirm its fd, when there is one.
+   */
+  boolean mayWait(Opcode op) {
+    return (op == Opcode.PIN || op == Opcode.CREATE_MAP) && ns.commitWaits();
+  }
+
   /** Whether the connection of {@code who} holds ephemeral pins: it is then never idle. */
   boolean ownsEphemeral(PeerCredentials who) {
     return ns.ownsEphemeral(who);

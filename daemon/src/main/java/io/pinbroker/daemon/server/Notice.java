@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
 /**
  * The connection-level notice sent just before the broker closes a connection: a failure reply
  * with request id 0 and opcode 0 (EPROTO for a protocol violation, ENOSPC at the connection
- * limit). Best effort: the connection ends whether or not it arrives.
+ * limit). Best effort, and never waits: the connection ends whether or not it arrives.
  */
 final class Notice {
   private Notice() {}
@@ -22,9 +22,9 @@ final class Notice {
     ByteBuffer buf = ByteBuffer.allocate(Frames.HEADER_BYTES + 2 + Limits.MAX_DETAIL_BYTES);
     FrameCodec.encodeReply(new ReplyFrame(0, 0, 0, new Reply.Failure(status, detail)), buf);
     try {
-      socket.send(buf);
+      socket.sendNow(buf);
     } catch (IOException | RuntimeException e) {
-      // the peer is gone or not reading: it learns from the closed connection instead
+      // the peer is gone or its queue is full: it learns from the closed connection instead
     }
   }
 }

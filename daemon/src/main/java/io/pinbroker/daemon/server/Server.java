@@ -9,16 +9,21 @@ import io.pinbroker.unix.SeqpacketListener;
 import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
 /**
- * Accepts clients on a listening socket and serves each on its own platform thread. Peer
- * credentials are captured once, at accept. Connections are bounded in total and per uid; a client
+ * Accepts clients on a listening socket and hands each to one of a few {@link EventLoop}s (the one
+ * with the fewest connections), with a shared pool of worker threads for requests that may wait.
+ * Peer credentials are captured once, at accept. Connections are bounded in total and per uid; a client
  * past either bound gets a notice (ENOSPC, EDQUOT) and is closed before any request is read.
  */
 @Singleton
@@ -42,6 +47,10 @@ public final class Server {
   private volatile boolean parked;
   private SeqpacketListener listener;
   private Thread acceptor;
+  private volatile List<EventLoop> loops = List.of();
+  private final ExecutorService workers =
+      Executors.newCachedThreadPool(
+          Thread.ofPlatform().name("pinbroker-worker-", 0).daemon(true).factory());
 
   @Inject
   Server(
@@ -58,8 +67,24 @@ public final class Server {
     this.watches = watches;
   }
 
+  /** Event loops: one per CPU, up to 4; a loop serves a request in microseconds. */
+  private static int loopCount() {
+    return Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4);
+  }
+
   /** Starts accepting on {@code listener}, which the server now owns. */
-  public synchronized void start(SeqpacketListener listener) {
+  public synchronized void start(SeqpacketListener listener) throws IOException {
+    List<EventLoop> created = new ArrayList<>();
+    try {
+      for (int i = 0; i < loopCount(); i++) {
+        created.add(new EventLoop("pinbroker-loop-" + i));
+        created.getLast().idleTimeout(config.idleTimeout());
+      }
+    } catch (IOException e) {
+      created.forEach(EventLoop::close);
+      throw e;
+    }
+    this.loops = List.copyOf(created);
     this.listener = listener;
     this.acceptor = Thread.ofPlatform().name("pinbroker-accept").start(this::acceptLoop);
   }
@@ -203,6 +228,8 @@ public final class Server {
             metrics,
             watches,
             limits,
+            leastBusyLoop(),
+            workers,
             () -> {
               connections.remove(self[0]);
               perUid.computeIfPresent(uid, (u, n) -> n == 1 ? null : n - 1);
@@ -211,7 +238,17 @@ public final class Server {
     self[0] = c;
     connections.add(c);
     metrics.accepted();
-    Thread.ofPlatform().name("pinbroker-conn-" + who.pid()).daemon(true).start(c);
+    c.start();
+  }
+
+  private EventLoop leastBusyLoop() {
+    EventLoop best = loops.getFirst();
+    for (EventLoop l : loops) {
+      if (l.size() < best.size()) {
+        best = l;
+      }
+    }
+    return best;
   }
 
   private void refuse(UnixSocket socket, PeerCredentials who, Status status, String why) {
@@ -229,6 +266,9 @@ public final class Server {
     config =
         new ServerConfig(
             maxConnections, next.maxConnectionsPerUid(), next.idleTimeout(), next.sendTimeout());
+    for (EventLoop loop : loops) {
+      loop.idleTimeout(next.idleTimeout());
+    }
   }
 
   /** Connections of {@code uid} now. */
@@ -288,6 +328,8 @@ public final class Server {
     while (!connections.isEmpty() && System.nanoTime() < deadline) {
       sleepQuietly();
     }
+    loops.forEach(EventLoop::close);
+    workers.shutdown();
   }
 
   /** A blocked accept(2) returns when a client connects: be that client. */
