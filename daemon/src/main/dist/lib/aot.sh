@@ -23,7 +23,7 @@ pinbroker_aot() {
     ;;
   esac
   aot=(-Xshare:auto)
-  if [ -f "$lib/$1.aot" ] && [ -f "$lib/aot.jdk" ]; then
+  if [ -r "$lib/$1.aot" ] && [ -r "$lib/aot.jdk" ]; then
     IFS= read -r -d '' made <"$lib/aot.jdk" || true
     IFS= read -r -d '' now <"$java_home/release" || true
     if [ "$made" = "$java"$'\n'"$now" ]; then
