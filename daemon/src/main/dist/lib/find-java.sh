@@ -1,5 +1,5 @@
-# Sourced by the pinbroker launchers. Sets $java to a java launcher of version 25 or newer,
-# looking in $PINBROKER_JAVA_HOME, $JAVA_HOME, the java on PATH, then /usr/lib/jvm/*.
+# Sourced by the pinbroker launchers. Sets $java to a java launcher of version 25 or newer (and
+# $java_home to its JDK), looking in $PINBROKER_JAVA_HOME, $JAVA_HOME, the java on PATH, then /usr/lib/jvm/*.
 # Reads each JDK's `release` file instead of starting a JVM.
 
 pinbroker_java_major() {
@@ -17,6 +17,7 @@ pinbroker_find_java() {
     major=$(pinbroker_java_major "$home")
     if [ -n "$major" ] && [ "$major" -ge 25 ]; then
       java="$home/bin/java"
+      java_home=$home
       return 0
     fi
   done

@@ -45,7 +45,12 @@ final class ExternalBroker implements AutoCloseable {
    */
   static ExternalBroker start(List<String> prefix, List<String> args, Map<String, String> env)
       throws IOException, InterruptedException {
-    Path dist = Path.of(System.getProperty("pinbroker.dist", "target/pinbroker"));
+    return start(Path.of(System.getProperty("pinbroker.dist", "target/pinbroker")), prefix, args, env);
+  }
+
+  /** Started from a copy of the distribution at {@code dist} instead of the packaged one. */
+  static ExternalBroker start(Path dist, List<String> prefix, List<String> args, Map<String, String> env)
+      throws IOException, InterruptedException {
     if (!Files.isExecutable(dist.resolve("bin/pinbrokerd"))) {
       throw new IOException("no distribution at " + dist + "; run mvn verify");
     }
@@ -134,7 +139,8 @@ final class ExternalBroker implements AutoCloseable {
     TempTree.delete(home);
   }
 
-  private static void copyTree(Path from, Path to) throws IOException {
+  /** Copies {@code from} to {@code to}, directories world-readable, files with their times. */
+  static void copyTree(Path from, Path to) throws IOException {
     try (var files = Files.walk(from)) {
       for (Path p : (Iterable<Path>) files::iterator) {
         Path target = to.resolve(from.relativize(p).toString());
