@@ -205,7 +205,11 @@ public final class Broker {
     String status =
         "serving " + namespace.size() + " names to " + (server.connectionCount() - own) + " clients";
     int lost = lostAtRestore;
-    return lost == 0 ? status : status + "; " + lost + " names lost at restore (see the log)";
+    if (lost != 0) {
+      status += "; " + lost + " names lost at restore (see the log)";
+    }
+    String fds = server.fdLimitStatus();
+    return fds == null ? status : status + "; " + fds;
   }
 
   /**

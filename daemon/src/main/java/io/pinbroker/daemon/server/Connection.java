@@ -161,7 +161,8 @@ final class Connection {
   private void work() {
     ByteBuffer buffer = BUFFER.get();
     try {
-      boolean open = flush() && serveDeferred(buffer);
+      flush();
+      boolean open = serveDeferred(buffer);
       while (open) {
         Received in = socket.receiveNow(buffer);
         if (in == null) {
@@ -177,19 +178,20 @@ final class Connection {
     end();
   }
 
-  private boolean flush() throws IOException {
+  /** Sends the reply the loop could not, if any, waiting up to the send timeout. */
+  private void flush() throws IOException {
     Pending p = pending;
     if (p == null) {
-      return true;
+      return;
     }
     pending = null;
     try (Response response = p.response()) {
       socket.send(p.frame(), response.fdValues());
       metrics.served(p.opcode(), response.reply().status(), System.nanoTime() - receivedNanos);
     }
-    return true;
   }
 
+  /** Serves the request the loop left, if any; false when the connection must end. */
   private boolean serveDeferred(ByteBuffer buffer) throws IOException {
     Deferred d = deferred;
     if (d == null) {

@@ -23,6 +23,8 @@ final class FdReserve {
 
   private final long ceiling;
   private final long limit;
+  /** Whether the last pin of an fd was refused at the ceiling; the next one held clears it. */
+  private volatile boolean full;
 
   @Inject
   FdReserve(ServerConfig config) {
@@ -46,12 +48,23 @@ final class FdReserve {
 
   /** Refuses to hold {@code object} if its fd is in the reserve; the caller still owns it. */
   void check(HeldObject object) throws Refusal {
-    if (!object.pinned() && object.fd() >= ceiling) {
-      throw new Refusal(
-          Status.EMFILE,
-          "the broker holds all the fds it may (fd limit " + limit + ", less " + (limit - ceiling)
-              + " kept for connections and GETs)");
+    if (object.pinned()) {
+      return;
     }
+    if (object.fd() >= ceiling) {
+      full = true;
+      throw new Refusal(Status.EMFILE, "the broker holds all the fds it may " + bound());
+    }
+    full = false;
+  }
+
+  /** What STATUS= says while pins of fds are refused at the bound; null while they are not. */
+  String fullStatus() {
+    return full ? "fd limit reached, pins of fds get EMFILE " + bound() : null;
+  }
+
+  private String bound() {
+    return "(fd limit " + limit + ", less " + (limit - ceiling) + " kept for connections and GETs)";
   }
 
   /** Held fds have numbers below this. */

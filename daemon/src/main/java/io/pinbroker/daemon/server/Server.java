@@ -41,6 +41,7 @@ public final class Server {
   private final Handoff handoff;
   private final ServerMetrics metrics;
   private final Watches watches;
+  private final FdReserve reserve;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
   private volatile boolean paused;
@@ -58,13 +59,15 @@ public final class Server {
       Handlers handlers,
       Handoff handoff,
       ServerMetrics metrics,
-      Watches watches) {
+      Watches watches,
+      FdReserve reserve) {
     this.config = config;
     this.maxConnections = config.maxConnections();
     this.handlers = handlers;
     this.handoff = handoff;
     this.metrics = metrics;
     this.watches = watches;
+    this.reserve = reserve;
   }
 
   /** Event loops: one per CPU, up to 4; a loop serves a request in microseconds. */
@@ -282,6 +285,14 @@ public final class Server {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * For STATUS=: that the broker holds all the fds it may and refuses pins of more, while it does;
+   * null otherwise.
+   */
+  public String fdLimitStatus() {
+    return reserve.fullStatus();
   }
 
   /** Clients connected now. */

@@ -17,6 +17,7 @@ import io.pinbroker.unix.UnixSocket;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,10 @@ import org.junit.jupiter.api.Test;
  */
 class BoundsIT {
   private static final long O_CLOEXEC = 02000000;
+  /** What STATUS= says while pins of fds are refused at the fd bound. */
+  private static final String FULL = "fd limit reached, pins of fds get EMFILE";
+  /** The broker sends STATUS= every 2 s when it changed. */
+  private static final Duration STATUS_WITHIN = Duration.ofSeconds(10);
 
   @Test
   void theSoftFdLimitIsRaisedToTheHardOneAtStart() throws Exception {
@@ -53,11 +58,13 @@ class BoundsIT {
   @Test
   void atItsFdLimitTheBrokerRefusesPinsKeepsServingGetsAndRecovers() throws Exception {
     Capability.requireExecutable("/usr/bin/prlimit");
-    try (ExternalBroker b =
+    Path notify = Files.createTempDirectory("pinbroker-bounds").resolve("notify");
+    try (NotifyReceiver systemd = new NotifyReceiver(notify);
+        ExternalBroker b =
             ExternalBroker.start(
                 List.of("prlimit", "--nofile=1024:1024", "--"),
                 List.of("--max-connections", "16"),
-                Map.of());
+                Map.of("NOTIFY_SOCKET", notify.toString(), "FDSTORE", "0"));
         PinbrokerClient c = b.client();
         Fd memfd = FileOps.memfd("limit", 64, 0)) {
       c.mkdir("/full", 0755);
@@ -74,6 +81,8 @@ class BoundsIT {
       assertTrue(refused != null && pinned > 500, "pinned " + pinned + " before EMFILE");
       assertTrue(refused.getMessage().contains("kept for connections and GETs"), refused.getMessage());
       assertTrue(fds(b.pid()).size() < 1024 - 300, "the reserve is free: " + fds(b.pid()).size());
+      String status = systemd.await("STATUS= at the limit", m -> m.contains(FULL), STATUS_WITHIN);
+      assertTrue(status.contains("(fd limit 1024, less 349 kept for connections and GETs)"), status);
 
       List<PinbrokerClient> more = new ArrayList<>();
       List<ReceivedFd> got = new ArrayList<>();
@@ -97,6 +106,8 @@ class BoundsIT {
       for (int i = 0; i < 5; i++) {
         c.pin("/full/again" + i, memfd.value(), PinOptions.DEFAULT); // room again
       }
+      systemd.await("STATUS= no longer at the limit",
+          m -> m.startsWith("STATUS=") && !m.contains(FULL), STATUS_WITHIN);
       assertTrue(pinsUntilRefused(c, memfd, "/full/y") <= 2, "and full again");
       assertFalse(Files.readString(b.log).contains("cannot accept"), "never out of fds to accept");
     }

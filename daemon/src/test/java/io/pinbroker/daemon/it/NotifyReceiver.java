@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Plays the service manager's end of NOTIFY_SOCKET: reads sd_notify messages as they come, as
@@ -55,15 +56,21 @@ final class NotifyReceiver implements AutoCloseable {
 
   /** Waits for a message containing {@code line} (e.g. READY=1); returns that message. */
   String await(String line, Duration within) throws IOException, InterruptedException {
+    return await(line, m -> ("\n" + m + "\n").contains("\n" + line + "\n"), within);
+  }
+
+  /** Waits for a message that {@code wanted} accepts, {@code what} by name; returns it. */
+  String await(String what, Predicate<String> wanted, Duration within)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     StringBuilder seen = new StringBuilder();
     while (true) {
       String message = messages.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
       if (message == null) {
-        throw new IOException("no " + line + " within " + within + "; got: " + seen);
+        throw new IOException("no " + what + " within " + within + "; got: " + seen);
       }
       seen.append(message).append("|");
-      if (("\n" + message + "\n").contains("\n" + line + "\n")) {
+      if (wanted.test(message)) {
         return message;
       }
     }
