@@ -93,10 +93,11 @@ final class Scale {
         + " fd per name. A GET opens the map from its pin (BPF_OBJ_GET, read-only). Sizes are"
         + " measured one after the other as the directory grows, so the ratio to 1,000 names"
         + " also carries the machine's drift between them.");
-    heap.note("The broker's heap used after a full GC (jcmd GC.run; GC.heap_info), less the same"
+    heap.note("The bytes of the broker's live objects (jcmd GC.class_histogram: a full GC, then every"
+        + " object counted), less the same"
         + " before any name of " + DIR + " (after one map in " + WARM + " was made, got and listed,"
         + " so that what the broker makes once per kind of request is not counted per name),"
-        + " divided by the names; G1, so a few bytes of noise. Each size is measured in the broker"
+        + " divided by the names. Each size is measured in the broker"
         + " restarted after the previous size, against the first broker's baseline.");
     list.note("load-pinbroker's LIST of " + DIR + " counts every entry over every page and fails"
         + " unless it sees exactly N.");
@@ -145,21 +146,22 @@ final class Scale {
         Long.parseLong(Bench.field(line, "errors")));
   }
 
-  /** The broker's heap in use after a full GC, in bytes. */
+  /**
+   * The bytes of every live object in the broker's heap: GC.class_histogram runs a full GC and
+   * counts what is left, to the byte (GC.heap_info's "used" counts G1's regions, not objects).
+   */
   private static double liveHeap(Service broker) throws IOException, InterruptedException {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
     String pid = Long.toString(broker.serverPid());
-    Bench.exec(List.of(jcmd, pid, "GC.run"));
-    Bench.Output info = Bench.run(List.of(jcmd, pid, "GC.heap_info"), Map.of(), 60);
-    // " garbage-first heap   total reserved 2097152K, committed 264192K, used 4825K"
-    for (String line : info.stdout().lines().toList()) {
-      int at = line.indexOf(" used ");
-      if (line.contains("heap") && at >= 0) {
-        String kb = line.substring(at + 6).trim().split("[K ]")[0];
-        return Double.parseDouble(kb) * 1024;
+    Bench.Output histogram = Bench.run(List.of(jcmd, pid, "GC.class_histogram"), Map.of(), 300);
+    // the last line: "Total         61375        4240280" (instances, bytes)
+    for (String line : histogram.stdout().lines().toList()) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length == 3 && f[0].equals("Total")) {
+        return Double.parseDouble(f[2]);
       }
     }
-    throw new IOException("no heap figure in GC.heap_info: " + info.stdout());
+    throw new IOException("no Total in GC.class_histogram: " + histogram.stdout());
   }
 
   private static long fdCount(Service broker) throws IOException {
