@@ -212,7 +212,8 @@ final class Connection {
       case IOException io ->
           LOG.log(Level.FINE, "connection from " + who + " ended: " + io.getMessage());
       default ->
-          LOG.log(Level.SEVERE, "closing the connection from " + who + " after an internal error", e);
+          LOG.log(
+              Level.SEVERE, "closing the connection from " + who + " after an internal error", e);
     }
   }
 

@@ -46,8 +46,14 @@ final class EventLoop implements AutoCloseable {
     this.epoll = Epoll.open();
     try {
       this.bell = Doorbell.open();
+    } catch (IOException | RuntimeException e) {
+      epoll.close();
+      throw e;
+    }
+    try {
       epoll.add(bell.fd());
     } catch (IOException | RuntimeException e) {
+      bell.close();
       epoll.close();
       throw e;
     }

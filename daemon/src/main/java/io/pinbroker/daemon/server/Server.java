@@ -23,8 +23,9 @@ import javax.inject.Singleton;
 /**
  * Accepts clients on a listening socket and hands each to one of a few {@link EventLoop}s (the one
  * with the fewest connections), with a shared pool of worker threads for requests that may wait.
- * Peer credentials are captured once, at accept. Connections are bounded in total and per uid; a client
- * past either bound gets a notice (ENOSPC, EDQUOT) and is closed before any request is read.
+ * Peer credentials are captured once, at accept. Connections are bounded in total and per uid; a
+ * client past either bound gets a notice (ENOSPC, EDQUOT) and is closed before any request is
+ * read.
  */
 @Singleton
 public final class Server {
