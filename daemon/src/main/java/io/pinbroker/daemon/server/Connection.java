@@ -142,8 +142,8 @@ final class Connection {
       if (in == null) {
         return; // another thread took it, or the event was stale
       }
-      lastActive = System.nanoTime();
       open = handle(in, buffer);
+      lastActive = receivedNanos;
     } catch (IOException | RuntimeException e) {
       failed(e);
       open = false;
@@ -279,11 +279,8 @@ final class Connection {
 
   /** Requests the loop leaves to a worker: they may wait on something other than this client. */
   private boolean mayWait(Request request) {
-    return switch (request) {
-      case Request.Watch w -> true;
-      case Request.TakeoverBegin t -> true;
-      case Request.TakeoverFds t -> true;
-      case Request.TakeoverDone t -> true;
+    return switch (request.opcode()) {
+      case WATCH, TAKEOVER_BEGIN, TAKEOVER_FDS, TAKEOVER_DONE -> true;
       default -> handlers.mayWait(request.opcode());
     };
   }
